@@ -49,6 +49,12 @@ export interface Env<Obs = unknown, Act = unknown> {
   readonly actionSpace: Space<Act>;
   /** Set by `make`; hand-built envs may leave it undefined. */
   spec?: EnvSpec;
+  /**
+   * For envs whose episodes come from a finite indexed set (the images of a split): how many
+   * there are. Such envs accept `reset({options: {index}})` to run the episode of item `index`,
+   * which lets runners make shuffled epochs and evaluate a whole test set exactly once.
+   */
+  readonly numItems?: number;
   reset(options?: ResetOptions): ResetResult<Obs>;
   step(action: Act): StepResult<Obs>;
   /** Releases resources. Safe to call more than once. */

@@ -44,6 +44,8 @@ export interface VectorEnv {
   readonly singleActionSpace: Space;
   /** Spec of the sub-envs, when made through the registry. */
   readonly spec?: import('./core').EnvSpec;
+  /** `numItems` of the sub-envs (see `Env.numItems`), when they have one. */
+  readonly numItems?: number;
   reset(options?: VectorResetOptions): VectorResetResult;
   step(actions: Batch): VectorStepResult;
   close(): void;
