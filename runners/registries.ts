@@ -1,0 +1,20 @@
+/**
+ * {@link Components} backed by the env, agent and algorithm registries. Importing this module
+ * imports `envs/index`, `agents/index` and `algorithms/index`, which register every built-in.
+ */
+import { listEnvs, makeVector } from '../envs/index';
+import { listAgents, makeAgent } from '../agents/index';
+import { listAlgorithms, makeAlgorithm } from '../algorithms/index';
+import type { Components } from './components';
+
+/** The registries as {@link Components}. */
+export function registryComponents(): Components {
+  return {
+    listEnvs: () => listEnvs().map(({ id, description }) => ({ id, description })),
+    listAgents: () => listAgents().map(({ id, description }) => ({ id, description })),
+    listAlgorithms: () => listAlgorithms().map(({ id, description }) => ({ id, description })),
+    makeVector: (id, numEnvs, kwargs) => makeVector(id, numEnvs, kwargs),
+    makeAgent: (id, env, options) => makeAgent(id, env, options),
+    makeAlgorithm: (id, options) => makeAlgorithm(id, options),
+  };
+}

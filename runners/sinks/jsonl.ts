@@ -1,0 +1,41 @@
+/**
+ * `metrics.jsonl`: one JSON line per run event, appended and fsynced as it happens, so a crash
+ * loses at most the line being written. On resume the file is continued: lines of the epochs that
+ * will be redone (and a torn last line) are dropped first, so the file reads like one unbroken run.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Observer } from 'rxjs';
+import { appendLineSynced, writeFileAtomic } from '../atomic-write';
+import type { RunEvent } from '../events';
+
+/** Keeps the complete lines of `text` that belong to epochs before `startEpoch`. */
+export function truncateToEpoch(text: string, startEpoch: number): string {
+  const kept: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let ev: { epoch?: unknown };
+    try {
+      ev = JSON.parse(line);
+    } catch {
+      continue; // torn write from a crash
+    }
+    if (typeof ev.epoch === 'number' && ev.epoch >= startEpoch) continue;
+    kept.push(line);
+  }
+  return kept.length ? kept.join('\n') + '\n' : '';
+}
+
+/** A subscriber writing `<runDir>/metrics.jsonl` (the run dir comes from the start event). */
+export function jsonlSink(): Partial<Observer<RunEvent>> {
+  let file: string | null = null;
+  return {
+    next(ev) {
+      if (ev.type === 'start') {
+        file = path.join(ev.runDir, 'metrics.jsonl');
+        if (ev.resumed && fs.existsSync(file)) writeFileAtomic(file, truncateToEpoch(fs.readFileSync(file, 'utf8'), ev.startEpoch));
+      }
+      if (file) appendLineSynced(file, JSON.stringify({ time: new Date().toISOString(), ...ev }));
+    },
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * The generic training loop as an async generator of {@link RunEvent}s: per epoch, shuffle the
+ * train items with the run RNG, collect a batch of episodes, update, emit a batch event; then
+ * validate, checkpoint (best, then last) and go on; at the end score the best weights on test.
+ * It works with any VectorEnv/Agent/Algorithm and stops cleanly at a batch boundary when asked.
+ */
+import type { Agent } from '../agents/agent';
+import type { Algorithm } from '../algorithms/algorithm';
+import { hashSeed, type Rng } from '../envs/rng';
+import type { VectorEnv } from '../envs/vector-env';
+import { saveCheckpoint, readCheckpoint, type CheckpointInfo, type Counters } from './checkpoint';
+import { collectRollout } from './collect';
+import type { RunConfig } from './config';
+import { evaluateSplit, type EvalResult } from './evaluate';
+import type { EvalEvent, JsonValue, RunEvent } from './events';
+import * as path from 'path';
+
+/** A loss or metric became NaN/Inf; the run stops and keeps its last good checkpoint. */
+export class NonFiniteLossError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Everything the loop needs; `counters`, `best*` and `rng` are continued in place on resume. */
+export interface LoopContext {
+  config: RunConfig;
+  runDir: string;
+  trainEnv: VectorEnv;
+  valEnv: VectorEnv | null;
+  testEnv: VectorEnv | null;
+  agent: Agent;
+  algorithm: Algorithm;
+  rng: Rng;
+  counters: Counters;
+  bestValAccuracy: number | null;
+  bestEpoch: number | null;
+  /** Ids and configs saved into every checkpoint. */
+  ids: Pick<CheckpointInfo, 'env' | 'agent' | 'algo'>;
+  /** Polled at every batch boundary; true stops the loop (a `done` event with reason `stopped`). */
+  shouldStop: () => boolean;
+}
+
+/** Path of the `last` / `best` checkpoint of a run directory. */
+export function checkpointPath(runDir: string, kind: 'last' | 'best'): string {
+  return path.join(runDir, 'checkpoints', kind);
+}
+
+/** Number of updates per epoch for a config and train env (throws one line when impossible). */
+export function batchesPerEpoch(config: RunConfig, env: VectorEnv): number {
+  if (env.numItems === undefined) {
+    if (config.maxBatches === undefined) throw new Error(`env ${config.env} has no finite item set; pass --max-batches to size an epoch`);
+    return config.maxBatches;
+  }
+  const items = Math.min(env.numItems, config.trainItems ?? Infinity);
+  const full = Math.floor(items / config.batchSize);
+  if (full === 0) throw new Error(`--batch-size ${config.batchSize} is larger than the ${items} train items; lower it or raise --train-items`);
+  return Math.min(full, config.maxBatches ?? Infinity);
+}
+
+function mean(rows: Record<string, number>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const r of rows) for (const [k, v] of Object.entries(r)) sum[k] = (sum[k] ?? 0) + v;
+  for (const k of Object.keys(sum)) sum[k] /= rows.length;
+  return sum;
+}
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Seeds of the evaluation of a split: fixed per run so every epoch and `rl-run eval` see the same episodes. */
+export function evalSeed(runSeed: number, split: 'val' | 'test'): number {
+  return hashSeed(runSeed, split === 'val' ? 1 : 2);
+}
+
+function evalEvent(epoch: number, split: string, r: EvalResult): EvalEvent {
+  return { type: 'eval', epoch, split, accuracy: r.accuracy, error: r.error, correct: r.correct, total: r.total, samples: r.samples, seconds: r.seconds };
+}
+
+/** Runs the loop (see module doc). Errors (NaN loss, env bugs) are thrown to the consumer. */
+export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
+  const { config, trainEnv, agent, algorithm, rng } = ctx;
+  const t0 = Date.now();
+  const nBatches = batchesPerEpoch(config, trainEnv);
+  const B = trainEnv.numEnvs;
+  const items = trainEnv.numItems === undefined ? undefined : Math.min(trainEnv.numItems, config.trainItems ?? Infinity);
+  let trainSeconds = 0;
+  let epochsRun = 0;
+  const done = (reason: 'completed' | 'stopped', test: EvalResult | null): RunEvent => ({
+    type: 'done',
+    reason,
+    epoch: ctx.counters.epoch,
+    bestValAccuracy: ctx.bestValAccuracy,
+    bestEpoch: ctx.bestEpoch,
+    testAccuracy: test ? test.accuracy : null,
+    testError: test ? test.error : null,
+    secondsPerEpoch: epochsRun > 0 ? trainSeconds / epochsRun : null,
+    seconds: (Date.now() - t0) / 1000,
+  });
+
+  for (let epoch = ctx.counters.epoch + 1; epoch <= config.epochs; epoch++) {
+    algorithm.onEpochStart?.(epoch);
+    const order = items === undefined ? null : rng.permutation(items);
+    const rows: Record<string, number>[] = [];
+    let epochSeconds = 0;
+    for (let b = 0; b < nBatches; b++) {
+      if (ctx.shouldStop()) {
+        yield done('stopped', null);
+        return;
+      }
+      const tb = Date.now();
+      const perEnv = order ? Array.from({ length: B }, (_, i) => ({ index: order[b * B + i] })) : undefined;
+      // Env noise is seeded per (epoch, batch), not carried in env state, so a resume replays it exactly.
+      const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(config.seed, epoch, b), options: perEnv } });
+      const metrics = algorithm.update(agent, rollout);
+      const bad = Object.entries(metrics).find(([, v]) => !Number.isFinite(v));
+      if (bad) {
+        const keep = ctx.counters.epoch > 0 ? `the last good checkpoint (epoch ${ctx.counters.epoch}) is kept in ${checkpointPath(ctx.runDir, 'last')}` : 'no checkpoint was written yet';
+        throw new NonFiniteLossError(`${bad[0]} became ${bad[1]} at epoch ${epoch} batch ${b + 1}; training stopped, ${keep}; try a lower --lr`);
+      }
+      ctx.counters.step++;
+      ctx.counters.episodes += B;
+      const seconds = (Date.now() - tb) / 1000;
+      epochSeconds += seconds;
+      rows.push(metrics);
+      yield { type: 'batch', epoch, batch: b + 1, batchesPerEpoch: nBatches, step: ctx.counters.step, metrics, seconds };
+      await nextTick();
+    }
+    trainSeconds += epochSeconds;
+    epochsRun++;
+    const epochMetrics = mean(rows);
+    yield { type: 'epoch', epoch, epochs: config.epochs, metrics: epochMetrics, seconds: epochSeconds };
+
+    let valAcc: number | null = null;
+    if (ctx.valEnv) {
+      const r = evaluateSplit(ctx.valEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'val'), maxItems: config.valItems });
+      valAcc = r.accuracy;
+      yield evalEvent(epoch, 'val', r);
+    }
+    ctx.counters.epoch = epoch;
+    const isBest = valAcc === null || ctx.bestValAccuracy === null || valAcc > ctx.bestValAccuracy;
+    if (isBest) {
+      ctx.bestValAccuracy = valAcc;
+      ctx.bestEpoch = epoch;
+    }
+    const info: CheckpointInfo = {
+      ...ctx.ids,
+      run: config as unknown as { [key: string]: JsonValue },
+      counters: { ...ctx.counters },
+      rng: rng.getState(),
+      bestValAccuracy: ctx.bestValAccuracy,
+      bestEpoch: ctx.bestEpoch,
+      metrics: { ...epochMetrics, ...(valAcc === null ? {} : { valAccuracy: valAcc }) },
+      optimizerScalars: {},
+    };
+    const weights = agent.getWeights();
+    const opt = algorithm.getState();
+    info.optimizerScalars = opt.scalars;
+    // Best before last: a crash in between leaves `last` pointing at an older best, never a newer one.
+    if (isBest) {
+      saveCheckpoint(checkpointPath(ctx.runDir, 'best'), info, weights, opt.weights);
+      yield { type: 'checkpoint', epoch, kind: 'best', path: checkpointPath(ctx.runDir, 'best') };
+    }
+    saveCheckpoint(checkpointPath(ctx.runDir, 'last'), info, weights, opt.weights);
+    yield { type: 'checkpoint', epoch, kind: 'last', path: checkpointPath(ctx.runDir, 'last') };
+    await nextTick();
+  }
+
+  if (ctx.shouldStop()) {
+    yield done('stopped', null);
+    return;
+  }
+  let test: EvalResult | null = null;
+  if (ctx.testEnv) {
+    // Score the weights `rl-run eval <runDir>` will load: the best checkpoint.
+    const best = readCheckpoint(checkpointPath(ctx.runDir, 'best'));
+    agent.setWeights(best.weights);
+    test = evaluateSplit(ctx.testEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'test') });
+    yield evalEvent(ctx.counters.epoch, 'test', test);
+  }
+  yield done('completed', test);
+}
