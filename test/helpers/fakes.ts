@@ -98,12 +98,12 @@ export class FakeAgent implements Agent {
   private readonly classes: number;
 
   constructor(env: AgentEnvInfo, options: Record<string, unknown> = {}) {
-    const known = ['hidden', 'std', 'core'];
+    const known = ['hidden', 'std', 'core', 'classes', 'rows'];
     for (const k of Object.keys(options)) if (!known.includes(k)) throw new Error(`fake agent: unknown option '${k}'`);
     const x = (env.observationSpace as Dict).spaces.x as Box;
     this.classes = x.size;
     // `hidden` only changes the weight shape, to test shape-mismatch errors on load.
-    const rows = typeof options.hidden === 'number' ? options.hidden : this.classes;
+    const rows = typeof options.hidden === 'number' ? options.hidden : typeof options.rows === 'number' ? options.rows : this.classes;
     this.config = { classes: this.classes, rows };
     this.w = tf.tidy(() => tf.variable(tf.zeros([rows, this.classes]), true, `fake/w${nextId++}`));
   }
