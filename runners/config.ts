@@ -258,7 +258,8 @@ export function componentOptions(c: RunConfig): ComponentOptions {
   const pick = (entries: Record<string, unknown>) => Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
   return {
     envKwargs: { ...c.envKwargs, ...pick({ glimpses: c.glimpses, glimpseSize: c.glimpseSize, scales: c.scales }) },
-    agentOptions: { ...c.agentOptions, ...pick({ std: c.std, hidden: c.hidden, core: c.core }) },
+    // The agent's weight init follows the run seed unless agentOptions sets its own.
+    agentOptions: { seed: c.seed, ...c.agentOptions, ...pick({ std: c.std, hidden: c.hidden, core: c.core }) },
     algoOptions: { ...c.algoOptions, ...pick({ lr: c.lr }) },
   };
 }

@@ -110,15 +110,23 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       const { runDir, resumeFrom } = prepareRunDir(config);
       const opts = componentOptions(config);
 
-      const trainEnv = components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'train'));
+      // The factories reject bad kwargs/options (and unreadable data) with one line: bad input, exit 2.
+      const build = <T>(fn: () => T): T => {
+        try {
+          return fn();
+        } catch (e) {
+          throw new ConfigError(e instanceof Error ? e.message.split('\n')[0] : String(e));
+        }
+      };
+      const trainEnv = build(() => components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'train')));
       made.envs.push(trainEnv);
-      const valEnv = components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'val'));
+      const valEnv = build(() => components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'val')));
       made.envs.push(valEnv);
-      const testEnv = components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'test'));
+      const testEnv = build(() => components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'test')));
       made.envs.push(testEnv);
-      const agent = components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions);
+      const agent = build(() => components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions));
       made.agent = agent;
-      const algorithm = components.makeAlgorithm(config.algo, opts.algoOptions);
+      const algorithm = build(() => components.makeAlgorithm(config.algo, opts.algoOptions));
       made.algorithm = algorithm;
 
       const rng = new Rng(config.seed);

@@ -69,7 +69,7 @@ test('config file values are used and flags win over them', () => {
   assert.is(c.epochs, 3);
   assert.is(c.lr, 0.01);
   assert.is(c.batchSize, 64);
-  assert.equal(componentOptions(c), { envKwargs: {}, agentOptions: { std: 0.2 }, algoOptions: { lr: 0.01 } });
+  assert.equal(componentOptions(c), { envKwargs: {}, agentOptions: { seed: 0, std: 0.2 }, algoOptions: { lr: 0.01 } });
   assert.throws(() => resolveConfig({ values: { env: 'fake', agent: 'fake', epochs: 0 }, origin: 'flags' }), (e: unknown) => e instanceof ConfigError && e.exitCode === 2);
 });
 

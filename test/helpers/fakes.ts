@@ -98,7 +98,7 @@ export class FakeAgent implements Agent {
   private readonly classes: number;
 
   constructor(env: AgentEnvInfo, options: Record<string, unknown> = {}) {
-    const known = ['hidden', 'std', 'core', 'classes', 'rows'];
+    const known = ['hidden', 'std', 'core', 'classes', 'rows', 'seed'];
     for (const k of Object.keys(options)) if (!known.includes(k)) throw new Error(`fake agent: unknown option '${k}'`);
     const x = (env.observationSpace as Dict).spaces.x as Box;
     this.classes = x.size;
