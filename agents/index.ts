@@ -1,0 +1,12 @@
+/**
+ * The agent API; importing it registers the built-in agents (`ram`).
+ */
+import './ram';
+
+export * from './agent';
+export * from './rollout';
+export { registerAgent, makeAgent, listAgents } from './registry';
+export type { AgentEntry } from './registry';
+export { stopGradient, registerFastGradients } from './ops';
+export { RamAgent, RAM_DEFAULTS, resolveRamConfig } from './ram';
+export type { RamConfig, RamOptions } from './ram';

@@ -1,0 +1,51 @@
+/**
+ * RAM core network: the recurrent state update. `rnn` is the paper's
+ * `h_t = relu(W_i g_t + W_h h_{t-1} + b)`; `lstm` is a standard LSTM with gates (i, f, o, u).
+ *
+ * The input projection `W_i g + b` is split from the recurrence so a whole rollout's inputs are
+ * projected in one matMul (`project` on `[T*B, G]`), leaving only `h W_h` inside the time loop.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { CoreKind, RamConfig } from './config';
+import { applyDense, type Dense, type ParamStore } from './params';
+
+/** The recurrent core; a state is `[h]` (rnn) or `[h, c]` (lstm), each `[B, hidden]`. */
+export class CoreNetwork {
+  readonly kind: CoreKind;
+  readonly hidden: number;
+  private readonly input: Dense;
+  private readonly recurrent: tf.Variable;
+
+  constructor(params: ParamStore, config: RamConfig) {
+    this.kind = config.core;
+    this.hidden = config.hidden;
+    const width = this.kind === 'lstm' ? 4 * this.hidden : this.hidden;
+    this.input = params.dense('core/input', config.glimpseFeatures, width);
+    this.recurrent = params.matrix('core/recurrent/kernel', this.hidden, width);
+  }
+
+  /** Number of tensors in a state. */
+  get stateSize(): number {
+    return this.kind === 'lstm' ? 2 : 1;
+  }
+
+  /** Zero state for `batchSize` episodes. */
+  initialState(batchSize: number): tf.Tensor2D[] {
+    return Array.from({ length: this.stateSize }, () => tf.zeros([batchSize, this.hidden]) as tf.Tensor2D);
+  }
+
+  /** Input projection `W_i g + b` of `[N, G]` features. */
+  project(g: tf.Tensor2D): tf.Tensor2D {
+    return applyDense(this.input, g);
+  }
+
+  /** One recurrent step from a projected input; returns the new state (h first). */
+  step(projected: tf.Tensor2D, state: tf.Tensor2D[]): tf.Tensor2D[] {
+    const z: tf.Tensor2D = tf.add(projected, tf.matMul(state[0], this.recurrent as tf.Tensor2D));
+    if (this.kind === 'rnn') return [tf.relu(z)];
+    const [i, f, o, u] = tf.split(z, 4, 1) as tf.Tensor2D[];
+    const c: tf.Tensor2D = tf.add(tf.mul(tf.sigmoid(f), state[1]), tf.mul(tf.sigmoid(i), tf.tanh(u)));
+    const h: tf.Tensor2D = tf.mul(tf.sigmoid(o), tf.tanh(c));
+    return [h, c];
+  }
+}

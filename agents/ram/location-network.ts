@@ -1,0 +1,52 @@
+/**
+ * RAM location network: a Gaussian policy over the next glimpse location with mean
+ * `tanh(W h + b)` and a fixed standard deviation. Sampling happens in JS with the runner's
+ * {@link Rng} (reproducible, checkpointed); the env gets the sample clipped to [-1, 1] while the
+ * log-probability uses the unclipped sample, which is what was actually drawn.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../../envs/rng';
+import type { RamConfig } from './config';
+import { applyDense, type Dense, type ParamStore } from './params';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Gaussian location policy of a RAM agent. */
+export class LocationNetwork {
+  readonly std: number;
+  private readonly layer: Dense;
+
+  constructor(params: ParamStore, config: RamConfig) {
+    this.std = config.std;
+    this.layer = params.dense('location', config.hidden, 2);
+  }
+
+  /** `[N, H]` core states to `[N, 2]` policy means in (-1, 1). */
+  mean(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.tanh(applyDense(this.layer, h));
+  }
+
+  /**
+   * Log-density of `sample` `[N, 2]` under N(mean, std^2 I), summed over the two coordinates: `[N]`.
+   */
+  logProb(mean: tf.Tensor2D, sample: tf.Tensor2D): tf.Tensor1D {
+    const z = tf.div(tf.sub(sample, mean), this.std);
+    const perCoord = tf.sub(tf.mul(tf.square(z), -0.5), Math.log(this.std) + HALF_LOG_2PI);
+    return tf.sum(perCoord, 1);
+  }
+
+  /**
+   * Draws `mean + std * N(0, 1)` per coordinate with `rng` (or returns the mean when `greedy`).
+   * @returns the unclipped `sample` (for the log-prob) and the `location` clipped to [-1, 1].
+   */
+  sample(mean: Float32Array, rng: Rng, greedy: boolean): { sample: Float32Array; location: Float32Array } {
+    const sample = new Float32Array(mean.length);
+    const location = new Float32Array(mean.length);
+    for (let i = 0; i < mean.length; i++) {
+      const s = greedy ? mean[i] : mean[i] + this.std * rng.normal();
+      sample[i] = s;
+      location[i] = s < -1 ? -1 : s > 1 ? 1 : s;
+    }
+    return { sample, location };
+  }
+}

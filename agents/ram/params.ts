@@ -1,0 +1,62 @@
+/**
+ * Trainable-parameter bookkeeping for the RAM modules: seeded initialisation from our {@link Rng},
+ * stable checkpoint keys (`glimpse/what/kernel`) and unique tfjs variable names per agent instance.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../../envs/rng';
+
+/** A fully connected layer `y = x W + b`. */
+export interface Dense {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+}
+
+let instances = 0;
+
+/** Creates and remembers the variables of one agent, in creation order. */
+export class ParamStore {
+  /** `[key, variable]` in creation order (the stable order of `trainableVariables`). */
+  readonly entries: Array<[string, tf.Variable]> = [];
+  private readonly scope: string;
+
+  /**
+   * @param prefix readable part of the tfjs variable names (e.g. `ram`).
+   * @param rng source of the initial weights (seeded by the agent's `seed` option).
+   */
+  constructor(prefix: string, private readonly rng: Rng) {
+    // tfjs variable names are global to the engine; a counter keeps two agents apart.
+    this.scope = `${prefix}_${++instances}`;
+  }
+
+  /**
+   * A dense layer with PyTorch's default init, U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for kernel and bias.
+   */
+  dense(key: string, fanIn: number, fanOut: number): Dense {
+    const bound = 1 / Math.sqrt(fanIn);
+    return {
+      kernel: this.variable(`${key}/kernel`, [fanIn, fanOut], bound),
+      bias: this.variable(`${key}/bias`, [fanOut], bound),
+    };
+  }
+
+  /** A bias-free weight matrix `[fanIn, fanOut]` with the same init as {@link dense}. */
+  matrix(key: string, fanIn: number, fanOut: number): tf.Variable {
+    return this.variable(key, [fanIn, fanOut], 1 / Math.sqrt(fanIn));
+  }
+
+  private variable(key: string, shape: number[], bound: number): tf.Variable {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = this.rng.uniformRange(-bound, bound);
+    const init = tf.tensor(data, shape);
+    const v = tf.variable(init, true, `${this.scope}/${key}`);
+    init.dispose(); // the variable holds its own reference to the data
+
+    this.entries.push([key, v]);
+    return v;
+  }
+}
+
+/** `x W + b` for a {@link Dense} layer. */
+export function applyDense(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(tf.matMul(x, layer.kernel as tf.Tensor2D), layer.bias);
+}

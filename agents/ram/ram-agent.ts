@@ -1,0 +1,187 @@
+/**
+ * The Recurrent Attention Model (Mnih et al. 2014) as an {@link Agent}: glimpse, core, location,
+ * action and baseline networks composed. `act` runs one batched step without gradients and
+ * samples the next location in JS; `evaluate` replays a stored rollout for the algorithm's tape.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../../envs/rng';
+import type { Batch } from '../../envs/vector-env';
+import type { ActOptions, ActResult, Agent, AgentState, Evaluation, NamedWeights } from '../agent';
+import type { Rollout } from '../rollout';
+import { registerFastGradients } from '../ops';
+import { ActionNetwork } from './action-network';
+import { BaselineNetwork } from './baseline-network';
+import type { RamConfig } from './config';
+import { CoreNetwork } from './core-network';
+import { GlimpseNetwork } from './glimpse-network';
+import { LocationNetwork } from './location-network';
+import { ParamStore } from './params';
+
+/** A RAM agent built from a resolved {@link RamConfig} (see `resolveRamConfig`). */
+export class RamAgent implements Agent {
+  readonly id = 'ram';
+  readonly config: Record<string, unknown>;
+  private readonly cfg: RamConfig;
+  private readonly params: ParamStore;
+  private readonly glimpseNet: GlimpseNetwork;
+  private readonly coreNet: CoreNetwork;
+  private readonly locationNet: LocationNetwork;
+  private readonly actionNet: ActionNetwork;
+  private readonly baselineNet: BaselineNetwork;
+  private disposed = false;
+
+  constructor(config: RamConfig) {
+    // tfjs-core's CommonJS build has no gradients; make sure ours are in before any tape runs.
+    registerFastGradients();
+    this.cfg = { ...config };
+    this.config = { ...config };
+    this.params = new ParamStore('ram', new Rng(config.seed));
+    // Creation order fixes both the weight values for a seed and trainableVariables' order.
+    this.glimpseNet = new GlimpseNetwork(this.params, config);
+    this.coreNet = new CoreNetwork(this.params, config);
+    this.locationNet = new LocationNetwork(this.params, config);
+    this.actionNet = new ActionNetwork(this.params, config);
+    this.baselineNet = new BaselineNetwork(this.params, config);
+  }
+
+  initialState(batchSize: number): AgentState {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`ram: batchSize must be a positive integer, got ${batchSize}`);
+    return { tensors: this.coreNet.initialState(batchSize), batchSize };
+  }
+
+  act(observation: Batch, state: AgentState, options: ActOptions): ActResult {
+    this.assertLive();
+    const { glimpse, location } = this.readObservation(observation, 'observation');
+    const batchSize = location.length / 2;
+    if (state.tensors.length !== this.coreNet.stateSize || state.tensors[0].shape[0] !== batchSize) {
+      throw new Error(`ram: state is for batch ${state.tensors[0]?.shape[0]} with ${state.tensors.length} tensors, observation has batch ${batchSize}`);
+    }
+    const { next, packed } = tf.tidy(() => {
+      // Copies: the cpu backend keeps a reference to the array it is given, and envs may reuse theirs.
+      const x = tf.tensor2d(Float32Array.from(glimpse), [batchSize, this.glimpseNet.inputSize]);
+      const l = tf.tensor2d(Float32Array.from(location), [batchSize, 2]);
+      const g = this.glimpseNet.forward(x, l);
+      const newState = this.coreNet.step(this.coreNet.project(g), state.tensors as tf.Tensor2D[]);
+      const h = newState[0];
+      const mean = this.locationNet.mean(h);
+      const label = tf.cast(tf.expandDims(tf.argMax(this.actionNet.logits(h), 1), 1), 'float32');
+      // One [B, 3] read-back (mean x, mean y, label) instead of two.
+      return { next: newState, packed: tf.concat([mean, label], 1) };
+    });
+    const values = packed.dataSync();
+    packed.dispose();
+    this.disposeState(state);
+    const mean = new Float32Array(batchSize * 2);
+    const labels = new Int32Array(batchSize);
+    for (let b = 0; b < batchSize; b++) {
+      mean[2 * b] = values[3 * b];
+      mean[2 * b + 1] = values[3 * b + 1];
+      labels[b] = values[3 * b + 2];
+    }
+    const { sample, location: loc } = this.locationNet.sample(mean, options.rng, options.greedy);
+    return {
+      action: { location: loc, label: labels },
+      state: { tensors: next, batchSize },
+      record: { sample },
+    };
+  }
+
+  disposeState(state: AgentState): void {
+    for (const t of state.tensors) if (!t.isDisposed) t.dispose();
+  }
+
+  evaluate(rollout: Rollout): Evaluation {
+    this.assertLive();
+    const { batchSize: B, steps: T } = rollout;
+    if (!Number.isInteger(T) || T < 1 || rollout.observations.length !== T || rollout.records.length !== T) {
+      throw new Error(`ram: rollout needs ${T} observations and records (steps=${T}), got ${rollout.observations.length} and ${rollout.records.length}`);
+    }
+    const D = this.glimpseNet.inputSize;
+    // Glimpses do not depend on the parameters once locations are fixed: stack all T steps so the
+    // glimpse network and the core's input projection each run as one [T*B, .] matMul.
+    const glimpses = new Float32Array(T * B * D);
+    const locations = new Float32Array(T * B * 2);
+    const samples = new Float32Array(T * B * 2);
+    for (let t = 0; t < T; t++) {
+      const { glimpse, location } = this.readObservation(rollout.observations[t], `observations[${t}]`);
+      if (location.length !== B * 2) throw new Error(`ram: observations[${t}] has batch ${location.length / 2}, rollout batchSize is ${B}`);
+      const sample = rollout.records[t]?.sample;
+      if (!(sample instanceof Float32Array) || sample.length !== B * 2) {
+        throw new Error(`ram: records[${t}].sample must be a Float32Array of ${B * 2} (the unclipped location samples from act)`);
+      }
+      glimpses.set(glimpse, t * B * D);
+      locations.set(location, t * B * 2);
+      samples.set(sample, t * B * 2);
+    }
+    const x = tf.tensor2d(glimpses, [T * B, D]);
+    const l = tf.tensor2d(locations, [T * B, 2]);
+    const s = tf.tensor2d(samples, [T * B, 2]);
+    const projected = this.coreNet.project(this.glimpseNet.forward(x, l));
+    const inputs = T === 1 ? [projected] : (tf.split(projected, T, 0) as tf.Tensor2D[]);
+    let state = this.coreNet.initialState(B);
+    const hs: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      state = this.coreNet.step(inputs[t], state);
+      hs.push(state[0]);
+    }
+    const hAll = T === 1 ? hs[0] : (tf.concat(hs, 0) as tf.Tensor2D);
+    const logProbs = tf.reshape(this.locationNet.logProb(this.locationNet.mean(hAll), s), [T, B]) as tf.Tensor2D;
+    const baselines = tf.reshape(this.baselineNet.forward(hAll), [T, B]) as tf.Tensor2D;
+    const classLogProbs = tf.logSoftmax(this.actionNet.logits(hs[T - 1]));
+    const mask = new Float32Array(T * B);
+    mask.fill(1, 0, (T - 1) * B);
+    return { logProbs, baselines, classLogProbs, decisionMask: tf.tensor2d(mask, [T, B]) };
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.params.entries.map(([, v]) => v);
+  }
+
+  getWeights(): NamedWeights {
+    this.assertLive();
+    const out: NamedWeights = {};
+    for (const [key, v] of this.params.entries) out[key] = { shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
+    return out;
+  }
+
+  setWeights(weights: NamedWeights): void {
+    this.assertLive();
+    const keys = this.params.entries.map(([k]) => k);
+    for (const key of Object.keys(weights)) {
+      if (!keys.includes(key)) throw new Error(`ram: unknown weight '${key}'; expected: ${keys.join(', ')}`);
+    }
+    // Check everything before assigning anything, so a bad checkpoint leaves the agent intact.
+    for (const [key, v] of this.params.entries) {
+      const w = weights[key];
+      if (!w) throw new Error(`ram: weight '${key}' is missing from the checkpoint`);
+      if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i]) || w.data.length !== v.size) {
+        throw new Error(`ram: weight '${key}' has shape [${w.shape.join(', ')}] (${w.data.length} values), the agent needs [${v.shape.join(', ')}]`);
+      }
+    }
+    for (const [key, v] of this.params.entries) {
+      tf.tidy(() => v.assign(tf.tensor(Float32Array.from(weights[key].data), v.shape)));
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const [, v] of this.params.entries) v.dispose();
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('ram: agent used after dispose()');
+  }
+
+  private readObservation(obs: Batch, what: string): { glimpse: Float32Array; location: Float32Array } {
+    const { glimpse, location } = obs;
+    if (!(glimpse instanceof Float32Array) || !(location instanceof Float32Array) || location.length % 2 !== 0) {
+      throw new Error(`ram: ${what} needs Float32Array 'glimpse' and 'location' (B*2 values)`);
+    }
+    const batch = location.length / 2;
+    if (glimpse.length !== batch * this.glimpseNet.inputSize) {
+      throw new Error(`ram: ${what}.glimpse has ${glimpse.length} values, need ${batch} x ${this.glimpseNet.inputSize} (batch x scales*g*g)`);
+    }
+    return { glimpse, location };
+  }
+}
