@@ -92,7 +92,9 @@ export function configFromOptions(cmd: Command): RunConfig {
 async function runTrain(cmd: Command, io: CliIo): Promise<number> {
   const config = configFromOptions(cmd);
   const components = io.components ? await io.components() : undefined;
-  const events$ = train(config, { components }).pipe(share());
+  let finalized!: () => void;
+  const released = new Promise<void>((r) => (finalized = r));
+  const events$ = train(config, { components, onFinalize: () => finalized() }).pipe(share());
   // The run's error is reported once, by the subscriber below; sinks only stop on it.
   const sink = (o: Partial<Observer<RunEvent>>) => events$.subscribe({ error: () => undefined, ...o });
   if (!config.quiet) sink(progressSink(io.stderr));
@@ -106,7 +108,7 @@ async function runTrain(cmd: Command, io: CliIo): Promise<number> {
       stopping = true;
       io.stderr.write('\nrl-run: stopping after this batch (Ctrl-C again to quit now); resume with --resume\n');
       sub.unsubscribe();
-      resolve(130);
+      released.then(() => resolve(130));
     };
     process.once('SIGINT', onSignal);
     const sub = events$.subscribe({
@@ -198,6 +200,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .action(() => {
       result.code = runList(io);
     });
+  for (const sub of program.commands) sub.option('--debug', 'print stack traces of errors (default: false)');
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
   return program;
 }
