@@ -1,0 +1,163 @@
+/**
+ * Records what an agent does on a batch of glimpse episodes: for each episode the full image, the
+ * location and patches of every glimpse, the predicted and the true class. It drives plain `Env`s
+ * (one per episode, stepped together as one agent batch) through the Env and Agent interfaces
+ * only, greedily (mean locations), so a picture shows the policy itself rather than its noise.
+ */
+import type { Agent, AgentState } from '../agents/agent';
+import type { Env, Info } from '../envs/core';
+import { Rng } from '../envs/rng';
+import { Box, Dict } from '../envs/spaces';
+import type { Batch } from '../envs/vector-env';
+import type { RetinaGeometry } from './geometry';
+
+/** A grey image, `width * height` values in [0, 1], row-major. */
+export interface GreyFrame {
+  pixels: Float32Array;
+  width: number;
+  height: number;
+}
+
+/** One recorded episode. */
+export interface EpisodeTrace {
+  /** Item index of the episode in its split (as passed to `reset({options: {index}})`). */
+  index: number;
+  /** The whole image the episode was played on. */
+  image: Float32Array;
+  /** True class (the terminal `info.label`). */
+  label: number;
+  /** Class the agent named on the last step. */
+  prediction: number;
+  /** `steps * 2` values: `(x, y)` of glimpse t, as the env reported it (after clipping). */
+  locations: Float32Array;
+  /** `steps * scales * g * g` values: the patches of glimpse t, `[step][scale][row][col]`. */
+  glimpses: Float32Array;
+}
+
+/** A recorded batch: the sensor geometry, the episode length and every episode. */
+export interface GlimpseTrace extends RetinaGeometry {
+  /** Glimpses per episode T. */
+  steps: number;
+  episodes: EpisodeTrace[];
+}
+
+/**
+ * Returns the whole image an env shows in its current episode. Glimpse envs expose it through
+ * `render()`; tests and custom envs may supply any function.
+ */
+export type FrameOf = (env: Env, resetInfo: Info) => GreyFrame;
+
+/** Options of {@link traceEpisodes}. */
+export interface TraceOptions {
+  /** Item index of episode i (passed as `reset({options: {index}})`). */
+  indices: readonly number[];
+  /** Reset seed of episode i is `seed + i` (Gymnasium's vector rule); fixes env noise. */
+  seed: number;
+  /** The env's `reach`; default `env.spec.kwargs.reach` (an error when neither is given). */
+  reach?: number;
+  /** How to get the whole image; default {@link renderFrame}. */
+  frameOf?: FrameOf;
+  /** Safety cap on the episode length (default `spec.maxEpisodeSteps`, else 1000). */
+  maxSteps?: number;
+}
+
+/**
+ * The image of a glimpse env's current episode through its `render()` method, which must return
+ * a {@link GreyFrame}; a one-line error otherwise.
+ */
+export function renderFrame(env: Env): GreyFrame {
+  const render = (env as unknown as { render?: () => unknown }).render;
+  if (typeof render !== 'function') throw new Error(`env ${env.spec?.id ?? '(unregistered)'} has no render() method; viz needs it to draw the whole image`);
+  const f = render.call(env) as Partial<GreyFrame> | null;
+  if (!f || !(f.pixels instanceof Float32Array) || !Number.isInteger(f.width) || !Number.isInteger(f.height) || f.pixels.length !== f.width! * f.height!) {
+    throw new Error(`env ${env.spec?.id ?? '(unregistered)'}: render() must return {pixels: Float32Array(width*height), width, height}`);
+  }
+  return f as GreyFrame;
+}
+
+/** Reads `[scales, g, g]` from a glimpse env's observation space; one-line error for other spaces. */
+export function glimpseShape(env: Env): { scales: number; glimpseSize: number } {
+  const space = env.observationSpace;
+  const glimpse = space instanceof Dict ? (space.spaces as Record<string, unknown>).glimpse : undefined;
+  const location = space instanceof Dict ? (space.spaces as Record<string, unknown>).location : undefined;
+  if (!(glimpse instanceof Box) || glimpse.shape.length !== 3 || glimpse.shape[1] !== glimpse.shape[2] || !(location instanceof Box) || location.size !== 2) {
+    throw new Error(`env ${env.spec?.id ?? '(unregistered)'} is not a glimpse env: viz needs observation Dict{glimpse: Box[scales, g, g], location: Box[2]}`);
+  }
+  return { scales: glimpse.shape[0], glimpseSize: glimpse.shape[1] };
+}
+
+function reachOf(env: Env, given: number | undefined): number {
+  const reach = given ?? env.spec?.kwargs.reach;
+  if (typeof reach !== 'number' || !Number.isFinite(reach) || reach <= 0) {
+    throw new Error(`viz needs the env's reach (a number > 0) to place boxes; got ${String(reach)} (pass options.reach or make the env through the registry)`);
+  }
+  return reach;
+}
+
+/**
+ * Plays one episode per env in `envs` (episode i on item `indices[i]`), all as one greedy agent
+ * batch, and records them. Disposes the agent state it made; never closes the envs.
+ */
+export function traceEpisodes(envs: readonly Env[], agent: Agent, options: TraceOptions): GlimpseTrace {
+  const B = envs.length;
+  if (B === 0) throw new RangeError('traceEpisodes: needs at least one env');
+  if (options.indices.length !== B) throw new RangeError(`traceEpisodes: ${options.indices.length} indices for ${B} envs; give one per env`);
+  const { scales, glimpseSize } = glimpseShape(envs[0]);
+  const G = scales * glimpseSize * glimpseSize;
+  const reach = reachOf(envs[0], options.reach);
+  const frameOf = options.frameOf ?? renderFrame;
+  const maxSteps = options.maxSteps ?? envs[0].spec?.maxEpisodeSteps ?? 1000;
+
+  const resets = envs.map((env, i) => env.reset({ seed: options.seed + i, options: { index: options.indices[i] } }));
+  const frames = envs.map((env, i) => frameOf(env, resets[i].info));
+  const { width, height } = frames[0];
+  frames.forEach((f, i) => {
+    if (f.width !== width || f.height !== height) throw new Error(`traceEpisodes: image ${i} is ${f.width}x${f.height}, image 0 is ${width}x${height}`);
+  });
+  let obs = resets.map((r) => r.observation as { glimpse: Float32Array; location: Float32Array });
+  const locs: number[][] = envs.map(() => []);
+  const patches: Float32Array[][] = envs.map(() => []);
+  const predictions = new Int32Array(B).fill(-1);
+  const labels = new Int32Array(B).fill(-1);
+  // Greedy acting draws no noise; the RNG is only there because the contract asks for one.
+  const rng = new Rng(options.seed);
+  let state: AgentState = agent.initialState(B);
+  try {
+    for (let t = 0; ; t++) {
+      if (t >= maxSteps) throw new Error(`traceEpisodes: episodes did not end within ${maxSteps} steps`);
+      const batch: Batch = { glimpse: new Float32Array(B * G), location: new Float32Array(B * 2) };
+      obs.forEach((o, i) => {
+        batch.glimpse.set(o.glimpse, i * G);
+        batch.location.set(o.location, i * 2);
+        locs[i].push(o.location[0], o.location[1]);
+        patches[i].push(Float32Array.from(o.glimpse));
+      });
+      const res = agent.act(batch, state, { greedy: true, rng });
+      state = res.state;
+      const { location, label } = res.action;
+      const steps = envs.map((env, i) => env.step({ location: Float32Array.from(location.subarray(i * 2, i * 2 + 2)), label: label[i] }));
+      const ended = steps.filter((s) => s.terminated || s.truncated).length;
+      if (ended === 0) {
+        obs = steps.map((s) => s.observation as { glimpse: Float32Array; location: Float32Array });
+        continue;
+      }
+      if (ended !== B) throw new Error(`traceEpisodes: only ${ended} of ${B} episodes ended at step ${t + 1}; glimpse episodes must have one length`);
+      steps.forEach((s, i) => {
+        predictions[i] = label[i];
+        const y = s.info.label;
+        if (typeof y !== 'number' || !Number.isInteger(y)) throw new Error(`traceEpisodes: env gave no integer info.label on the last step of episode ${i}`);
+        labels[i] = y;
+      });
+      break;
+    }
+  } finally {
+    agent.disposeState(state);
+  }
+  const T = locs[0].length / 2;
+  const episodes: EpisodeTrace[] = envs.map((_, i) => {
+    const glimpses = new Float32Array(T * G);
+    patches[i].forEach((p, t) => glimpses.set(p, t * G));
+    return { index: options.indices[i], image: Float32Array.from(frames[i].pixels), label: labels[i], prediction: predictions[i], locations: Float32Array.from(locs[i]), glimpses };
+  });
+  return { width, height, glimpseSize, scales, reach, steps: T, episodes };
+}
