@@ -1,0 +1,99 @@
+/**
+ * What the four MNIST glimpse tasks share: their kwargs (validated, with per-task defaults) and
+ * the builder that turns kwargs into a `GlimpseEnv` over an MNIST split.
+ */
+import type { Env } from '../core';
+import { assertSeed, hashSeed } from '../rng';
+import type { EnvKwargs, EnvRegistration } from '../registry';
+import { GlimpseEnv, START_LOCATIONS, type StartLocation } from '../vision/glimpse-env';
+import type { ImageSource } from '../vision/image-source';
+import { MNIST_SPLITS, mnistSource, type MnistSplit } from '../vision/mnist';
+import type { ImageTransform } from '../vision/transforms';
+
+/** Default `dataSeed`: fixes the generated validation/test images for every run and user. */
+export const DEFAULT_DATA_SEED = 20140624;
+
+/** The kwargs every MNIST glimpse task accepts. */
+export interface MnistTaskKwargs {
+  split: MnistSplit;
+  /** Steps per episode T. */
+  glimpses: number;
+  /** Retina patch side g. */
+  glimpseSize: number;
+  /** Retina scales k. */
+  scales: number;
+  startLocation: StartLocation;
+  /** Pixel centre = image centre + location * reach * size / 2. */
+  reach: number;
+  /** Seed of the generated validation/test images. */
+  dataSeed: number;
+}
+
+/** Per-task defaults of the paper settings. */
+export type MnistTaskDefaults = Pick<MnistTaskKwargs, 'glimpses' | 'glimpseSize' | 'scales'>;
+
+const SPLIT_CODE: Record<MnistSplit, number> = { train: 0, validation: 1, test: 2 };
+
+function fail(task: string, key: string, allowed: string, got: unknown): never {
+  throw new RangeError(`env '${task}': ${key} must be ${allowed}, got ${JSON.stringify(got) ?? String(got)}`);
+}
+
+function int(task: string, key: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(task, key, `an integer in [${lo}, ${hi}]`, v);
+  return v;
+}
+
+/** Checks full kwargs (defaults already merged) and returns them typed. */
+export function parseMnistTaskKwargs(task: string, kwargs: EnvKwargs): MnistTaskKwargs {
+  const { split, startLocation, reach, dataSeed } = kwargs;
+  if (!MNIST_SPLITS.includes(split as MnistSplit)) fail(task, 'split', `one of ${MNIST_SPLITS.join(', ')}`, split);
+  if (!START_LOCATIONS.includes(startLocation as StartLocation)) fail(task, 'startLocation', `one of ${START_LOCATIONS.join(', ')}`, startLocation);
+  if (typeof reach !== 'number' || !Number.isFinite(reach) || reach <= 0) fail(task, 'reach', 'a finite number > 0', reach);
+  try {
+    assertSeed(dataSeed, 'dataSeed');
+  } catch {
+    fail(task, 'dataSeed', 'an integer in [0, 4294967295]', dataSeed);
+  }
+  return {
+    split: split as MnistSplit,
+    glimpses: int(task, 'glimpses', kwargs.glimpses, 1, 1000),
+    glimpseSize: int(task, 'glimpseSize', kwargs.glimpseSize, 1, 256),
+    scales: int(task, 'scales', kwargs.scales, 1, 8),
+    startLocation: startLocation as StartLocation,
+    reach,
+    dataSeed: dataSeed as number,
+  };
+}
+
+/**
+ * The registration of an MNIST glimpse task: `makeTransform` (or none) builds the task image
+ * from a split's source. Training images are generated afresh per episode from the env RNG;
+ * validation/test images are a pure function of (dataSeed, split, index).
+ */
+export function mnistTask(
+  id: string,
+  description: string,
+  defaults: MnistTaskDefaults,
+  makeTransform?: (source: ImageSource) => ImageTransform,
+): EnvRegistration {
+  const defaultKwargs: EnvKwargs = { split: 'train', ...defaults, startLocation: 'center', reach: 1, dataSeed: DEFAULT_DATA_SEED };
+  return {
+    description,
+    defaultKwargs,
+    maxEpisodeSteps: (kwargs) => kwargs.glimpses as number,
+    entryPoint: (kwargs): Env => {
+      const k = parseMnistTaskKwargs(id, kwargs);
+      const source = mnistSource(k.split);
+      return new GlimpseEnv({
+        source,
+        transform: makeTransform?.(source),
+        glimpses: k.glimpses,
+        glimpseSize: k.glimpseSize,
+        scales: k.scales,
+        startLocation: k.startLocation,
+        reach: k.reach,
+        fixedSeed: makeTransform && k.split !== 'train' ? hashSeed(k.dataSeed, SPLIT_CODE[k.split]) : undefined,
+      });
+    },
+  };
+}

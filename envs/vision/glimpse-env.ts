@@ -1,0 +1,249 @@
+/**
+ * Visual classification as an episode: the agent sees an image only through retina glimpses,
+ * chooses where to look next, and names the class on the last step.
+ *
+ * Generic over any {@link ImageSource} (plus an optional {@link ImageTransform}), so a new visual
+ * task is a new source, not a new env. Episode of `glimpses` = T steps:
+ * - `reset` picks an image (`options.index`, or a random one from the env RNG) and returns
+ *   glimpse 1 at the start location (image centre, or uniform in [-1, 1]^2).
+ * - `step` t < T-1: `action.location` is where glimpse t+2 is taken; reward 0.
+ * - `step` T-1: `action.label` is the answer; reward 1 if right else 0; `terminated`; the
+ *   observation repeats the last glimpse; `info.label` is the true class.
+ * Locations outside [-1, 1] are clipped (documented, not an error); a location that is not two
+ * finite numbers, a label outside the classes, a step before `reset` or after the end throws.
+ */
+import type { Env, Info, ResetOptions, ResetResult, StepResult } from '../core';
+import type { BatchStepOutput, BatchWritableEnv } from '../batch-writable';
+import type { Batch } from '../vector-env';
+import { Rng, assertSeed, hashSeed } from '../rng';
+import { Box, Dict, Discrete } from '../spaces';
+import { assertIndex, type ImageSource } from './image-source';
+import { Retina, RetinaImage } from './retina';
+import type { ImageTransform } from './transforms';
+
+/** Where the first glimpse of an episode is taken. */
+export type StartLocation = 'center' | 'random';
+/** Allowed {@link StartLocation} values. */
+export const START_LOCATIONS: readonly StartLocation[] = ['center', 'random'];
+
+/** Observation of a glimpse env. */
+export interface GlimpseObservation {
+  /** `scales * g * g` values in [0, 1], layout `[scale][row][col]`, scale 0 the finest. */
+  glimpse: Float32Array;
+  /** The (clipped) location `[x, y]` the glimpse was taken at. */
+  location: Float32Array;
+}
+
+/** Action of a glimpse env. */
+export interface GlimpseAction {
+  /** Next glimpse location `[x, y]` in [-1, 1] (clipped); unused on the last step. */
+  location: Float32Array | readonly number[];
+  /** Class answer; read on the last step only, but always checked. */
+  label: number;
+}
+
+/** Options of {@link GlimpseEnv}. */
+export interface GlimpseEnvOptions {
+  /** The labelled images (one split). */
+  source: ImageSource;
+  /** Optional per-episode image transform (translation, clutter ...). */
+  transform?: ImageTransform;
+  /** Steps per episode T (glimpses seen), >= 1. */
+  glimpses: number;
+  /** Retina patch side g in pixels. */
+  glimpseSize: number;
+  /** Retina scales k, each patch twice as wide as the previous. */
+  scales: number;
+  /** Default `'center'`. */
+  startLocation?: StartLocation;
+  /** Pixel centre = image centre + location * reach * size / 2. Default 1. */
+  reach?: number;
+  /**
+   * When given, the transform of item `i` draws from `Rng(hashSeed(fixedSeed, i))`, so item `i`
+   * is the same image in every run (validation/test sets). Otherwise it draws from the env RNG
+   * and every episode gets a fresh image (training augmentation).
+   */
+  fixedSeed?: number;
+  /** Initial seed of the env RNG (default 0); `reset({seed})` reseeds. */
+  seed?: number;
+}
+
+type GlimpseSpaces = { glimpse: Box; location: Box };
+type ActionSpaces = { location: Box; label: Discrete };
+
+function checkInt(what: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`GlimpseEnv: ${what} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
+  return v;
+}
+
+/** The generic glimpse-classification environment. */
+export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, BatchWritableEnv {
+  readonly observationSpace: Dict<GlimpseSpaces>;
+  readonly actionSpace: Dict<ActionSpaces>;
+  readonly numItems: number;
+  readonly glimpses: number;
+  readonly reach: number;
+  readonly startLocation: StartLocation;
+  /** Width and height of the images glimpses are taken from (after the transform). */
+  readonly imageWidth: number;
+  readonly imageHeight: number;
+  readonly retina: Retina;
+  spec?: Env['spec'];
+
+  private readonly source: ImageSource;
+  private readonly transform?: ImageTransform;
+  private readonly fixedSeed?: number;
+  private readonly rng: Rng;
+  private readonly itemRng = new Rng(0);
+  private readonly image = new RetinaImage();
+  private label = -1;
+  private index = -1;
+  /** Steps taken in the current episode; -1 before the first reset. */
+  private t = -1;
+  private x = 0;
+  private y = 0;
+  private closed = false;
+
+  constructor(options: GlimpseEnvOptions) {
+    const { source, transform } = options;
+    if (!source || typeof source.get !== 'function') throw new TypeError('GlimpseEnv: options.source must be an ImageSource');
+    this.glimpses = checkInt('glimpses', options.glimpses, 1, 1000);
+    this.retina = new Retina({ glimpseSize: options.glimpseSize, scales: options.scales });
+    const start = options.startLocation ?? 'center';
+    if (!START_LOCATIONS.includes(start)) throw new RangeError(`GlimpseEnv: startLocation must be one of ${START_LOCATIONS.join(', ')}, got ${String(start)}`);
+    this.startLocation = start;
+    const reach = options.reach ?? 1;
+    if (typeof reach !== 'number' || !Number.isFinite(reach) || reach <= 0) throw new RangeError(`GlimpseEnv: reach must be a finite number > 0, got ${String(reach)}`);
+    this.reach = reach;
+    if (options.fixedSeed !== undefined) assertSeed(options.fixedSeed, 'GlimpseEnv: fixedSeed');
+    this.fixedSeed = options.fixedSeed;
+    const seed = options.seed ?? 0;
+    assertSeed(seed, 'GlimpseEnv: seed');
+    this.rng = new Rng(seed);
+    this.source = source;
+    this.transform = transform;
+    this.numItems = source.size;
+    this.imageWidth = transform ? transform.width : source.width;
+    this.imageHeight = transform ? transform.height : source.height;
+    const g = this.retina.glimpseSize;
+    this.observationSpace = new Dict({ glimpse: new Box(0, 1, [this.retina.scales, g, g]), location: new Box(-1, 1, [2]) });
+    this.actionSpace = new Dict({ location: new Box(-1, 1, [2]), label: new Discrete(source.numClasses) });
+  }
+
+  /** Number of classes (the label action's range). */
+  get numClasses(): number {
+    return this.source.numClasses;
+  }
+
+  reset(options?: ResetOptions): ResetResult<GlimpseObservation> {
+    const info = this.startEpisode(options);
+    const observation = { glimpse: new Float32Array(this.retina.outputSize), location: new Float32Array(2) };
+    this.observe(observation.glimpse, 0, observation.location, 0);
+    return { observation, info };
+  }
+
+  step(action: GlimpseAction): StepResult<GlimpseObservation> {
+    if (typeof action !== 'object' || action === null) throw new TypeError(`GlimpseEnv.step: action must be {location: [x, y], label}, got ${String(action)}`);
+    const loc = action.location;
+    if (loc === null || typeof loc !== 'object' || loc.length !== 2) {
+      throw new TypeError(`GlimpseEnv.step: action.location must be two numbers [x, y], got ${describe(loc)}`);
+    }
+    const { reward, terminated, info } = this.advance(loc[0], loc[1], action.label);
+    const observation = { glimpse: new Float32Array(this.retina.outputSize), location: new Float32Array(2) };
+    this.observe(observation.glimpse, 0, observation.location, 0);
+    return { observation, reward, terminated, truncated: false, info };
+  }
+
+  resetInto(options: ResetOptions | undefined, observations: Batch, i: number): Info {
+    const info = this.startEpisode(options);
+    this.observe(observations.glimpse as Float32Array, i * this.retina.outputSize, observations.location as Float32Array, 2 * i);
+    return info;
+  }
+
+  stepInto(actions: Batch, i: number, out: BatchStepOutput): Info {
+    const loc = actions.location;
+    const { reward, terminated, info } = this.advance(loc[2 * i], loc[2 * i + 1], actions.label[i]);
+    this.observe(out.observations.glimpse as Float32Array, i * this.retina.outputSize, out.observations.location as Float32Array, 2 * i);
+    out.rewards[i] = reward;
+    out.terminated[i] = terminated ? 1 : 0;
+    out.truncated[i] = 0;
+    return info;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.t = -1;
+  }
+
+  private startEpisode(options: ResetOptions | undefined): Info {
+    if (this.closed) throw new Error('GlimpseEnv.reset: the env is closed');
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError(`GlimpseEnv.reset: options must be {seed?, options?}, got ${String(options)}`);
+    if (options?.seed !== undefined) {
+      assertSeed(options.seed, 'GlimpseEnv.reset: seed');
+      this.rng.seed(options.seed);
+    }
+    const extra = options?.options ?? {};
+    for (const key of Object.keys(extra)) {
+      if (key !== 'index') throw new RangeError(`GlimpseEnv.reset: unknown option '${key}', allowed: index`);
+    }
+    let index: number;
+    if (extra.index !== undefined) {
+      assertIndex(extra.index, this.numItems, 'GlimpseEnv.reset: options.index');
+      index = extra.index;
+    } else {
+      index = this.rng.int(this.numItems);
+    }
+    const itemRng = this.fixedSeed === undefined ? this.rng : (this.itemRng.seed(hashSeed(this.fixedSeed, index)), this.itemRng);
+    let image = this.source.get(index, itemRng);
+    if (this.transform) image = this.transform.apply(image, this.source, itemRng, index);
+    if (image.pixels.length !== this.imageWidth * this.imageHeight) {
+      throw new Error(`GlimpseEnv: image ${index} has ${image.pixels.length} pixels, expected ${this.imageWidth}x${this.imageHeight}`);
+    }
+    this.image.set(image.pixels, this.imageWidth, this.imageHeight, this.retina.needsTable);
+    this.label = image.label;
+    this.index = index;
+    this.t = 0;
+    if (this.startLocation === 'random') {
+      this.x = Math.fround(this.rng.uniformRange(-1, 1));
+      this.y = Math.fround(this.rng.uniformRange(-1, 1));
+    } else {
+      this.x = 0;
+      this.y = 0;
+    }
+    return { index };
+  }
+
+  private advance(x: number, y: number, label: number): { reward: number; terminated: boolean; info: Info } {
+    if (this.closed) throw new Error('GlimpseEnv.step: the env is closed');
+    if (this.t < 0) throw new Error('GlimpseEnv.step: call reset() before step()');
+    if (this.t >= this.glimpses) throw new Error(`GlimpseEnv.step: the episode ended after ${this.glimpses} steps; call reset() to start a new one`);
+    if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
+      throw new RangeError(`GlimpseEnv.step: action.location must be two finite numbers, got [${String(x)}, ${String(y)}]`);
+    }
+    if (typeof label !== 'number' || !Number.isInteger(label) || label < 0 || label >= this.source.numClasses) {
+      throw new RangeError(`GlimpseEnv.step: action.label must be an integer in [0, ${this.source.numClasses - 1}], got ${String(label)}`);
+    }
+    this.t++;
+    if (this.t < this.glimpses) {
+      // Locations outside [-1, 1] are clipped, as documented; fround so that the reported and the
+      // used location are the same float32 number.
+      this.x = Math.fround(x < -1 ? -1 : x > 1 ? 1 : x);
+      this.y = Math.fround(y < -1 ? -1 : y > 1 ? 1 : y);
+      return { reward: 0, terminated: false, info: {} };
+    }
+    return { reward: label === this.label ? 1 : 0, terminated: true, info: { label: this.label, index: this.index } };
+  }
+
+  /** Writes the glimpse at the current location (and the location) into the given arrays. */
+  private observe(glimpse: Float32Array, gOffset: number, location: Float32Array, lOffset: number): void {
+    this.retina.extract(this.image, this.x, this.y, this.reach, glimpse, gOffset);
+    location[lOffset] = this.x;
+    location[lOffset + 1] = this.y;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (ArrayBuffer.isView(v) || Array.isArray(v)) return `an array of length ${(v as ArrayLike<unknown>).length}`;
+  return typeof v;
+}

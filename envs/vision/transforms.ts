@@ -1,0 +1,138 @@
+/**
+ * Image transforms that turn a source image into a task image: translation into a larger
+ * canvas, and clutter (random crops of other images of the same split). A transform draws all its
+ * randomness from the `rng` it is given, so the same seed gives the same image; `GlimpseEnv`
+ * passes its own RNG for training (fresh augmentation per episode) and a per-item seeded RNG for
+ * validation/test (fixed images).
+ */
+import type { Rng } from '../rng';
+import { imageView, type ImageSource, type LabelledImage } from './image-source';
+
+/** Turns one source image into a task image of a fixed size. */
+export interface ImageTransform {
+  /** Width of the images this transform produces. */
+  readonly width: number;
+  /** Height of the images this transform produces. */
+  readonly height: number;
+  /**
+   * Returns the task image for `image` (item `index` of `source`); `source` is there for
+   * transforms that mix in other images of the same split.
+   */
+  apply(image: LabelledImage, source: ImageSource, rng: Rng, index: number): LabelledImage;
+}
+
+/**
+ * Writes the `h x w` block of `src` at `(srcRow, srcCol)` into `dst` at `(row, col)`, keeping the
+ * brighter value per pixel (so overlapping strokes stay in [0, 1] and a digit is never erased).
+ * The block must fit inside both images.
+ */
+export function pasteMax(
+  dst: Float32Array, dstWidth: number, dstHeight: number, row: number, col: number,
+  src: Float32Array, srcWidth: number, srcHeight: number, srcRow: number, srcCol: number, h: number, w: number,
+): void {
+  if (row < 0 || col < 0 || row + h > dstHeight || col + w > dstWidth) {
+    throw new RangeError(`pasteMax: ${h}x${w} block at (${row}, ${col}) leaves the ${dstHeight}x${dstWidth} canvas`);
+  }
+  if (srcRow < 0 || srcCol < 0 || srcRow + h > srcHeight || srcCol + w > srcWidth) {
+    throw new RangeError(`pasteMax: ${h}x${w} block at (${srcRow}, ${srcCol}) leaves the ${srcHeight}x${srcWidth} source`);
+  }
+  const to = imageView(dst, dstWidth, dstHeight).hi(row + h, col + w).lo(row, col);
+  const from = imageView(src, srcWidth, srcHeight).hi(srcRow + h, srcCol + w).lo(srcRow, srcCol);
+  for (let r = 0; r < h; r++) {
+    for (let c = 0; c < w; c++) {
+      const v = from.get(r, c);
+      if (v > to.get(r, c)) to.set(r, c, v);
+    }
+  }
+}
+
+function assertCanvas(what: string, width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`${what}: canvas width and height must be positive integers, got ${width}x${height}`);
+  }
+}
+
+function assertFits(what: string, image: LabelledImage, source: ImageSource, width: number, height: number): void {
+  if (source.width > width || source.height > height) {
+    throw new RangeError(`${what}: ${source.width}x${source.height} source images do not fit the ${width}x${height} canvas`);
+  }
+  if (image.pixels.length !== source.width * source.height) {
+    throw new RangeError(`${what}: image has ${image.pixels.length} pixels, source size ${source.width}x${source.height} needs ${source.width * source.height}`);
+  }
+}
+
+/** Places the image at a uniformly random position (fully inside) of a larger zero canvas. */
+export class TranslateTransform implements ImageTransform {
+  constructor(readonly width: number, readonly height: number) {
+    assertCanvas('TranslateTransform', width, height);
+  }
+
+  apply(image: LabelledImage, source: ImageSource, rng: Rng): LabelledImage {
+    assertFits('TranslateTransform', image, source, this.width, this.height);
+    const canvas = new Float32Array(this.width * this.height);
+    const row = rng.int(this.height - source.height + 1);
+    const col = rng.int(this.width - source.width + 1);
+    pasteMax(canvas, this.width, this.height, row, col, image.pixels, source.width, source.height, 0, 0, source.height, source.width);
+    return { pixels: canvas, label: image.label };
+  }
+}
+
+/** Options of {@link ClutterTransform}. */
+export interface ClutterOptions {
+  /** Canvas width in pixels. */
+  width: number;
+  /** Canvas height in pixels. */
+  height: number;
+  /** Number of distractor crops (the paper: 4 on 60x60, 8 on 100x100). */
+  distractors: number;
+  /** Side of each square distractor crop (the paper: 8). */
+  cropSize?: number;
+}
+
+/**
+ * Cluttered translated images (the RAM paper's cluttered MNIST): the image is translated as by
+ * {@link TranslateTransform}, then `distractors` random `cropSize x cropSize` crops of other
+ * random images of the same source are placed at random positions (max-blended).
+ */
+export class ClutterTransform implements ImageTransform {
+  readonly width: number;
+  readonly height: number;
+  readonly distractors: number;
+  readonly cropSize: number;
+  private readonly translate: TranslateTransform;
+
+  constructor(options: ClutterOptions) {
+    const { width, height, distractors } = options;
+    const cropSize = options.cropSize ?? 8;
+    assertCanvas('ClutterTransform', width, height);
+    if (!Number.isInteger(distractors) || distractors < 0) throw new RangeError(`ClutterTransform: distractors must be a non-negative integer, got ${String(distractors)}`);
+    if (!Number.isInteger(cropSize) || cropSize <= 0 || cropSize > width || cropSize > height) {
+      throw new RangeError(`ClutterTransform: cropSize must be an integer in [1, ${Math.min(width, height)}], got ${String(cropSize)}`);
+    }
+    this.width = width;
+    this.height = height;
+    this.distractors = distractors;
+    this.cropSize = cropSize;
+    this.translate = new TranslateTransform(width, height);
+  }
+
+  apply(image: LabelledImage, source: ImageSource, rng: Rng, index: number): LabelledImage {
+    const out = this.translate.apply(image, source, rng);
+    const k = this.cropSize;
+    if (k > source.width || k > source.height) {
+      throw new RangeError(`ClutterTransform: cropSize ${k} is larger than the ${source.width}x${source.height} source images`);
+    }
+    for (let d = 0; d < this.distractors; d++) {
+      // "Other digits": never the episode's own image (unless the source has only one).
+      let other = rng.int(source.size);
+      while (other === index && source.size > 1) other = rng.int(source.size);
+      const src = source.get(other, rng);
+      const srcRow = rng.int(source.height - k + 1);
+      const srcCol = rng.int(source.width - k + 1);
+      const row = rng.int(this.height - k + 1);
+      const col = rng.int(this.width - k + 1);
+      pasteMax(out.pixels, this.width, this.height, row, col, src.pixels, source.width, source.height, srcRow, srcCol, k, k);
+    }
+    return out;
+  }
+}
