@@ -42,9 +42,9 @@ export function assertKnown(kind: string, flag: string, id: string, listed: { id
   }
 }
 
-/** Env kwargs of one split of the run. */
+/** Env kwargs of one split of the run (the envs name the validation split `validation`). */
 export function splitKwargs(envKwargs: Record<string, unknown>, split: Split): Record<string, unknown> {
-  return { ...envKwargs, split };
+  return { ...envKwargs, split: split === 'val' ? 'validation' : split };
 }
 
 function show(v: unknown): string {
