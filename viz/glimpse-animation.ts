@@ -56,7 +56,7 @@ export interface GlimpseGifRequest extends AnimationOptions {
   file: string;
   /** The env's reach when `spec.kwargs.reach` is absent. */
   reach?: number;
-  /** How to get each whole image; default the env's `render()`. */
+  /** How to get each whole image; default {@link envImage} (render() or probing). */
   frameOf?: FrameOf;
 }
 

@@ -5,18 +5,13 @@
  * only, greedily (mean locations), so a picture shows the policy itself rather than its noise.
  */
 import type { Agent, AgentState } from '../agents/agent';
-import type { Env, Info } from '../envs/core';
+import type { Env } from '../envs/core';
 import { Rng } from '../envs/rng';
-import { Box, Dict } from '../envs/spaces';
 import type { Batch } from '../envs/vector-env';
+import { envImage, glimpseShape, type FrameOf, type GreyFrame } from './env-image';
 import type { RetinaGeometry } from './geometry';
 
-/** A grey image, `width * height` values in [0, 1], row-major. */
-export interface GreyFrame {
-  pixels: Float32Array;
-  width: number;
-  height: number;
-}
+export type { FrameOf, GreyFrame } from './env-image';
 
 /** One recorded episode. */
 export interface EpisodeTrace {
@@ -41,53 +36,22 @@ export interface GlimpseTrace extends RetinaGeometry {
   episodes: EpisodeTrace[];
 }
 
-/**
- * Returns the whole image an env shows in its current episode. Glimpse envs expose it through
- * `render()`; tests and custom envs may supply any function.
- */
-export type FrameOf = (env: Env, resetInfo: Info) => GreyFrame;
-
 /** Options of {@link traceEpisodes}. */
 export interface TraceOptions {
   /** Item index of episode i (passed as `reset({options: {index}})`). */
   indices: readonly number[];
   /** Reset seed of episode i is `seed + i` (Gymnasium's vector rule); fixes env noise. */
   seed: number;
-  /** The env's `reach`; default `env.spec.kwargs.reach` (an error when neither is given). */
+  /** The env's `reach`; default `env.spec.kwargs.reach`, else the env's own `reach` field. */
   reach?: number;
-  /** How to get the whole image; default {@link renderFrame}. */
+  /** How to get the whole image (asked after the episodes ended); default {@link envImage}. */
   frameOf?: FrameOf;
   /** Safety cap on the episode length (default `spec.maxEpisodeSteps`, else 1000). */
   maxSteps?: number;
 }
 
-/**
- * The image of a glimpse env's current episode through its `render()` method, which must return
- * a {@link GreyFrame}; a one-line error otherwise.
- */
-export function renderFrame(env: Env): GreyFrame {
-  const render = (env as unknown as { render?: () => unknown }).render;
-  if (typeof render !== 'function') throw new Error(`env ${env.spec?.id ?? '(unregistered)'} has no render() method; viz needs it to draw the whole image`);
-  const f = render.call(env) as Partial<GreyFrame> | null;
-  if (!f || !(f.pixels instanceof Float32Array) || !Number.isInteger(f.width) || !Number.isInteger(f.height) || f.pixels.length !== f.width! * f.height!) {
-    throw new Error(`env ${env.spec?.id ?? '(unregistered)'}: render() must return {pixels: Float32Array(width*height), width, height}`);
-  }
-  return f as GreyFrame;
-}
-
-/** Reads `[scales, g, g]` from a glimpse env's observation space; one-line error for other spaces. */
-export function glimpseShape(env: Env): { scales: number; glimpseSize: number } {
-  const space = env.observationSpace;
-  const glimpse = space instanceof Dict ? (space.spaces as Record<string, unknown>).glimpse : undefined;
-  const location = space instanceof Dict ? (space.spaces as Record<string, unknown>).location : undefined;
-  if (!(glimpse instanceof Box) || glimpse.shape.length !== 3 || glimpse.shape[1] !== glimpse.shape[2] || !(location instanceof Box) || location.size !== 2) {
-    throw new Error(`env ${env.spec?.id ?? '(unregistered)'} is not a glimpse env: viz needs observation Dict{glimpse: Box[scales, g, g], location: Box[2]}`);
-  }
-  return { scales: glimpse.shape[0], glimpseSize: glimpse.shape[1] };
-}
-
 function reachOf(env: Env, given: number | undefined): number {
-  const reach = given ?? env.spec?.kwargs.reach;
+  const reach = given ?? env.spec?.kwargs.reach ?? (env as unknown as { reach?: unknown }).reach;
   if (typeof reach !== 'number' || !Number.isFinite(reach) || reach <= 0) {
     throw new Error(`viz needs the env's reach (a number > 0) to place boxes; got ${String(reach)} (pass options.reach or make the env through the registry)`);
   }
@@ -105,15 +69,10 @@ export function traceEpisodes(envs: readonly Env[], agent: Agent, options: Trace
   const { scales, glimpseSize } = glimpseShape(envs[0]);
   const G = scales * glimpseSize * glimpseSize;
   const reach = reachOf(envs[0], options.reach);
-  const frameOf = options.frameOf ?? renderFrame;
+  const frameOf = options.frameOf ?? envImage;
   const maxSteps = options.maxSteps ?? envs[0].spec?.maxEpisodeSteps ?? 1000;
 
   const resets = envs.map((env, i) => env.reset({ seed: options.seed + i, options: { index: options.indices[i] } }));
-  const frames = envs.map((env, i) => frameOf(env, resets[i].info));
-  const { width, height } = frames[0];
-  frames.forEach((f, i) => {
-    if (f.width !== width || f.height !== height) throw new Error(`traceEpisodes: image ${i} is ${f.width}x${f.height}, image 0 is ${width}x${height}`);
-  });
   let obs = resets.map((r) => r.observation as { glimpse: Float32Array; location: Float32Array });
   const locs: number[][] = envs.map(() => []);
   const patches: Float32Array[][] = envs.map(() => []);
@@ -154,6 +113,14 @@ export function traceEpisodes(envs: readonly Env[], agent: Agent, options: Trace
     agent.disposeState(state);
   }
   const T = locs[0].length / 2;
+  // Images are asked for only now: probing an env replays its episode.
+  const frames: GreyFrame[] = envs.map((env, i) =>
+    frameOf(env, { seed: options.seed + i, index: options.indices[i], firstGlimpse: patches[i][0], steps: T, reach }),
+  );
+  const { width, height } = frames[0];
+  frames.forEach((f, i) => {
+    if (f.width !== width || f.height !== height) throw new Error(`traceEpisodes: image ${i} is ${f.width}x${f.height}, image 0 is ${width}x${height}`);
+  });
   const episodes: EpisodeTrace[] = envs.map((_, i) => {
     const glimpses = new Float32Array(T * G);
     patches[i].forEach((p, t) => glimpses.set(p, t * G));
