@@ -1,0 +1,85 @@
+/**
+ * Typed loader of the optional native GEMM addon (native/src, built by scripts/build-native.js
+ * into native/build/Release/glimpse_native.node). Loading never throws: a missing or broken
+ * build, or `GLIMPSE_NATIVE=0`, gives `null` and a one-line reason from {@link nativeAddonError}.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Memory an operand lives in: an ArrayBuffer or any TypedArray (e.g. the wasm heap's HEAPU8). */
+export type NativeMemory = ArrayBuffer | ArrayBufferView;
+
+/** The addon's functions. Offsets are in bytes (multiples of 4); sizes and strides in floats. */
+export interface NativeAddon {
+  /**
+   * `C = alpha * op(A) * op(B) + beta * C` on row-major float32 matrices, op(X) = X or X^T;
+   * op(A) is M x K, op(B) is K x N, C is M x N, with row strides lda, ldb, ldc. `beta` 0 never
+   * reads C. Throws one line naming a bad argument (sizes, strides, offsets, out-of-bounds).
+   */
+  sgemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    A: NativeMemory, aOffset: number, lda: number,
+    B: NativeMemory, bOffset: number, ldb: number,
+    beta: number, C: NativeMemory, cOffset: number, ldc: number,
+  ): void;
+  /** `batch` GEMMs of the same shape; matrix i starts `i * stride` floats further (0 = broadcast). */
+  sgemmBatched(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    A: NativeMemory, aOffset: number, lda: number, strideA: number,
+    B: NativeMemory, bOffset: number, ldb: number, strideB: number,
+    beta: number, C: NativeMemory, cOffset: number, ldc: number, strideC: number, batch: number,
+  ): void;
+  /** The build's SIMD path, thread count and register tile. */
+  config(): NativeConfig;
+  /** Sets the thread count (1..64) and the FLOP count below which a call runs on one thread. */
+  setThreads(threads: number, minParallelFlops?: number): void;
+}
+
+/** What {@link NativeAddon.config} reports. */
+export interface NativeConfig {
+  simd: 'avx512' | 'avx2' | 'generic';
+  threads: number;
+  minParallelFlops: number;
+  tileRows: number;
+  tileCols: number;
+}
+
+const ADDON_FILE = path.join('build', 'Release', 'glimpse_native.node');
+
+let cached: NativeAddon | null | undefined;
+let loadError: string | null = null;
+
+/** Where the built addon may be: beside this file (tsx) or in the source tree (compiled dist/native). */
+function candidatePaths(): string[] {
+  return [path.join(__dirname, ADDON_FILE), path.join(__dirname, '..', '..', 'native', ADDON_FILE)];
+}
+
+/**
+ * The native addon, or `null` when it is disabled (`GLIMPSE_NATIVE=0`), not built, or fails to
+ * load. The result is cached; the environment variable is read on the first call.
+ */
+export function loadNativeAddon(): NativeAddon | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  if (process.env.GLIMPSE_NATIVE === '0') {
+    loadError = 'disabled by GLIMPSE_NATIVE=0';
+    return cached;
+  }
+  const file = candidatePaths().find((p) => fs.existsSync(p));
+  if (file === undefined) {
+    loadError = 'addon not built; run `node scripts/build-native.js`';
+    return cached;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    cached = require(file) as NativeAddon;
+  } catch (err) {
+    loadError = `${file} failed to load: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
+  }
+  return cached;
+}
+
+/** Why {@link loadNativeAddon} returned `null` (one line), or `null` if it loaded or was not tried. */
+export function nativeAddonError(): string | null {
+  return loadError;
+}

@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "glimpse_native",
+      "sources": ["src/addon.cc", "src/sgemm.cc", "src/thread_pool.cc"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fexceptions", "-pthread"],
+      "ldflags": ["-pthread"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,224 @@
+// N-API bindings (plain C API from Node's headers, no node-addon-api) for the GEMM kernels.
+// Operands are ArrayBuffers or TypedArrays plus a byte offset, so the kernels can run directly on
+// the tfjs wasm backend's heap (the caller passes the current heap every call: it can grow).
+//
+//   sgemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
+//   sgemmBatched(transA, transB, M, N, K, alpha, A, aOffset, lda, strideA, B, bOffset, ldb, strideB,
+//                beta, C, cOffset, ldc, strideC, batch)          strides in elements, 0 = broadcast
+//   config() -> {simd, threads, minParallelFlops, tileRows, tileCols}
+//   setThreads(threads, minParallelFlops?)
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "sgemm.h"
+
+namespace {
+
+struct ArgError {
+  std::string message;
+};
+
+napi_value throwError(napi_env env, const std::string& message) {
+  napi_throw_error(env, nullptr, message.c_str());
+  return nullptr;
+}
+
+bool getBool(napi_env env, napi_value v, const char* fn, const char* name) {
+  bool out = false;
+  if (napi_get_value_bool(env, v, &out) != napi_ok)
+    throw ArgError{std::string(fn) + ": " + name + " must be a boolean"};
+  return out;
+}
+
+double getNumber(napi_env env, napi_value v, const char* fn, const char* name) {
+  double out = 0;
+  if (napi_get_value_double(env, v, &out) != napi_ok || !std::isfinite(out))
+    throw ArgError{std::string(fn) + ": " + name + " must be a finite number"};
+  return out;
+}
+
+// Shortest readable form of a JS number for error messages ("-1", "1.5").
+std::string formatNumber(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  return buf;
+}
+
+int64_t getCount(napi_env env, napi_value v, const char* fn, const char* name) {
+  const double d = getNumber(env, v, fn, name);
+  if (d < 0 || d != std::floor(d) || d > 9007199254740991.0)
+    throw ArgError{std::string(fn) + ": " + name + "=" + formatNumber(d) +
+                   " is not allowed; it must be an integer >= 0"};
+  return int64_t(d);
+}
+
+// Resolves an ArrayBuffer or TypedArray plus a byte offset to a float pointer and the number of
+// floats available from there.
+float* getFloats(napi_env env, napi_value v, napi_value offsetValue, const char* fn, const char* name,
+                 int64_t* available) {
+  void* data = nullptr;
+  size_t bytes = 0;
+  bool isArrayBuffer = false, isTypedArray = false;
+  napi_is_arraybuffer(env, v, &isArrayBuffer);
+  if (isArrayBuffer) {
+    napi_get_arraybuffer_info(env, v, &data, &bytes);
+  } else if (napi_is_typedarray(env, v, &isTypedArray) == napi_ok && isTypedArray) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    napi_value arrayBuffer;
+    size_t byteOffset = 0;
+    napi_get_typedarray_info(env, v, &type, &length, &data, &arrayBuffer, &byteOffset);
+    static const size_t elementBytes[] = {1, 1, 1, 2, 2, 4, 4, 4, 8, 8, 8};
+    bytes = length * (type <= napi_biguint64_array ? elementBytes[type] : 1);
+  } else {
+    throw ArgError{std::string(fn) + ": " + name + " must be an ArrayBuffer or a TypedArray"};
+  }
+  const std::string offName = std::string(1, char(std::tolower(name[0]))) + (name + 1) + "Offset";
+  const int64_t offset = getCount(env, offsetValue, fn, offName.c_str());
+  if (offset % 4 != 0)
+    throw ArgError{std::string(fn) + ": " + offName + "=" + std::to_string(offset) +
+                   " is not allowed; it must be a multiple of 4 bytes"};
+  if (uint64_t(offset) > bytes)
+    throw ArgError{std::string(fn) + ": " + offName + "=" + std::to_string(offset) + " is past the end of " + name +
+                   " (" + std::to_string(bytes) + " bytes)"};
+  if (data == nullptr && bytes > 0) throw ArgError{std::string(fn) + ": " + name + " has no data"};
+  *available = int64_t((bytes - offset) / 4);
+  return reinterpret_cast<float*>(static_cast<char*>(data) + offset);
+}
+
+// Floats touched by `batch` row-major rows x cols matrices with row stride ld and batch stride.
+int64_t extent(int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t batch) {
+  if (rows == 0 || cols == 0 || batch == 0) return 0;
+  return (batch - 1) * stride + (rows - 1) * ld + cols;
+}
+
+void checkOperand(const char* fn, const char* name, const char* ldName, int64_t rows, int64_t cols, int64_t ld,
+                  int64_t stride, int64_t batch, int64_t available) {
+  if (ld < cols && rows > 1)
+    throw ArgError{std::string(fn) + ": " + ldName + "=" + std::to_string(ld) + " is below the row length " +
+                   std::to_string(cols) + " of " + name + "; allowed: " + ldName + " >= " + std::to_string(cols)};
+  const int64_t need = extent(rows, cols, ld, stride, batch);
+  if (need > available)
+    throw ArgError{std::string(fn) + ": " + name + " needs " + std::to_string(need) + " floats from its offset but has " +
+                   std::to_string(available)};
+}
+
+napi_value runGemm(napi_env env, napi_callback_info info, bool batched) {
+  const char* fn = batched ? "sgemmBatched" : "sgemm";
+  const size_t expected = batched ? 20 : 16;
+  size_t argc = 20;
+  napi_value argv[20];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != expected)
+    return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected " +
+                               std::to_string(expected));
+  try {
+    gg::GemmProblem p;
+    size_t i = 0;
+    p.transA = getBool(env, argv[i++], fn, "transA");
+    p.transB = getBool(env, argv[i++], fn, "transB");
+    p.M = getCount(env, argv[i++], fn, "M");
+    p.N = getCount(env, argv[i++], fn, "N");
+    p.K = getCount(env, argv[i++], fn, "K");
+    p.alpha = float(getNumber(env, argv[i++], fn, "alpha"));
+    int64_t availA = 0, availB = 0, availC = 0;
+    p.A = getFloats(env, argv[i], argv[i + 1], fn, "A", &availA);
+    i += 2;
+    p.lda = getCount(env, argv[i++], fn, "lda");
+    if (batched) p.strideA = getCount(env, argv[i++], fn, "strideA");
+    p.B = getFloats(env, argv[i], argv[i + 1], fn, "B", &availB);
+    i += 2;
+    p.ldb = getCount(env, argv[i++], fn, "ldb");
+    if (batched) p.strideB = getCount(env, argv[i++], fn, "strideB");
+    p.beta = float(getNumber(env, argv[i++], fn, "beta"));
+    p.C = getFloats(env, argv[i], argv[i + 1], fn, "C", &availC);
+    i += 2;
+    p.ldc = getCount(env, argv[i++], fn, "ldc");
+    if (batched) {
+      p.strideC = getCount(env, argv[i++], fn, "strideC");
+      p.batch = getCount(env, argv[i++], fn, "batch");
+    }
+    // Stored shapes: A is M x K (K x M if transposed), B is K x N (N x K if transposed), C is M x N.
+    checkOperand(fn, "A", "lda", p.transA ? p.K : p.M, p.transA ? p.M : p.K, p.lda, p.strideA, p.batch, availA);
+    checkOperand(fn, "B", "ldb", p.transB ? p.N : p.K, p.transB ? p.K : p.N, p.ldb, p.strideB, p.batch, availB);
+    checkOperand(fn, "C", "ldc", p.M, p.N, p.ldc, p.strideC, p.batch, availC);
+    if (p.batch > 1 && p.strideC < p.M * p.ldc && p.M > 0 && p.N > 0)
+      throw ArgError{std::string(fn) + ": strideC=" + std::to_string(p.strideC) +
+                     " makes batch outputs overlap; allowed: strideC >= M*ldc = " + std::to_string(p.M * p.ldc)};
+    gg::sgemm(p);
+  } catch (const ArgError& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+napi_value Sgemm(napi_env env, napi_callback_info info) { return runGemm(env, info, false); }
+napi_value SgemmBatched(napi_env env, napi_callback_info info) { return runGemm(env, info, true); }
+
+napi_value Config(napi_env env, napi_callback_info) {
+  napi_value obj, v;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, gg::simdName(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "simd", v);
+  napi_create_int32(env, gg::configuredThreads(), &v);
+  napi_set_named_property(env, obj, "threads", v);
+  napi_create_double(env, gg::minParallelFlops(), &v);
+  napi_set_named_property(env, obj, "minParallelFlops", v);
+  napi_create_int32(env, gg::tileRows(), &v);
+  napi_set_named_property(env, obj, "tileRows", v);
+  napi_create_int32(env, gg::tileCols(), &v);
+  napi_set_named_property(env, obj, "tileCols", v);
+  return obj;
+}
+
+int envInt(const char* name, int fallback) {
+  const char* s = std::getenv(name);
+  return s != nullptr && *s != '\0' ? std::atoi(s) : fallback;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  try {
+    if (argc < 1) throw ArgError{"setThreads: expected (threads, minParallelFlops?)"};
+    const int64_t threads = getCount(env, argv[0], "setThreads", "threads");
+    if (threads < 1 || threads > 64)
+      throw ArgError{"setThreads: threads=" + std::to_string(threads) + " is not allowed; allowed: 1..64"};
+    double minFlops = gg::minParallelFlops();
+    if (argc >= 2) minFlops = getNumber(env, argv[1], "setThreads", "minParallelFlops");
+    gg::configureThreads(int(threads), minFlops, envInt("GLIMPSE_NATIVE_SPIN_US", 200));
+  } catch (const ArgError& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  static bool configured = false;
+  if (!configured) {
+    configured = true;
+    const int hw = int(std::thread::hardware_concurrency());
+    const int threads = envInt("GLIMPSE_NATIVE_THREADS", hw < 1 ? 1 : (hw > 2 ? 2 : hw));
+    gg::configureThreads(threads < 1 ? 1 : threads, 4e6, envInt("GLIMPSE_NATIVE_SPIN_US", 200));
+  }
+  const napi_property_descriptor props[] = {
+      {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sgemmBatched", nullptr, SgemmBatched, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
