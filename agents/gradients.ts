@@ -29,6 +29,9 @@ function expandReduced(dy: tf.Tensor, shape: number[], axes: number[]): tf.Tenso
   return tf.mul(tf.reshape(dy, kept), tf.ones(shape));
 }
 
+/** `x` as float32 without a copy when it already is (cast of a float32 tensor is a clone). */
+const f32 = (x: tf.Tensor): tf.Tensor => (x.dtype === 'float32' ? x : f32(x));
+
 const one = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => dy as tf.Tensor;
 
 /** The gradient configs, keyed by kernel name (BatchMatMul lives in ops.ts). */
@@ -48,8 +51,8 @@ export const GRADIENTS: tf.GradConfig[] = [
   {
     kernelName: 'Multiply', inputsToSave: ['a', 'b'],
     gradFunc: (dy, [a, b]: Saved) => ({
-      a: () => unbroadcast(tf.mul(one(dy), tf.cast(b, 'float32')), a.shape),
-      b: () => unbroadcast(tf.mul(one(dy), tf.cast(a, 'float32')), b.shape),
+      a: () => unbroadcast(tf.mul(one(dy), f32(b)), a.shape),
+      b: () => unbroadcast(tf.mul(one(dy), f32(a)), b.shape),
     }),
   },
   {
@@ -62,7 +65,7 @@ export const GRADIENTS: tf.GradConfig[] = [
   { kernelName: 'Neg', gradFunc: (dy) => ({ x: () => tf.neg(one(dy)) }) },
   { kernelName: 'Identity', gradFunc: (dy) => ({ x: () => tf.clone(one(dy)) }) },
   { kernelName: 'Cast', gradFunc: (dy) => ({ x: () => tf.clone(one(dy)) }) },
-  { kernelName: 'Relu', inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(one(dy), tf.step(tf.cast(x, 'float32'))) }) },
+  { kernelName: 'Relu', inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(one(dy), tf.step(f32(x))) }) },
   {
     kernelName: 'Tanh', outputsToSave: [true],
     gradFunc: (dy, [y]: Saved) => ({ x: () => tf.mul(tf.sub(1, tf.square(y)), one(dy)) }),
@@ -72,8 +75,8 @@ export const GRADIENTS: tf.GradConfig[] = [
     gradFunc: (dy, [y]: Saved) => ({ x: () => tf.mul(one(dy), tf.mul(y, tf.sub(1, y))) }),
   },
   { kernelName: 'Exp', outputsToSave: [true], gradFunc: (dy, [y]: Saved) => ({ x: () => tf.mul(one(dy), y) }) },
-  { kernelName: 'Log', inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.div(one(dy), tf.cast(x, 'float32')) }) },
-  { kernelName: 'Square', inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(one(dy), tf.mul(tf.cast(x, 'float32'), 2)) }) },
+  { kernelName: 'Log', inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.div(one(dy), f32(x)) }) },
+  { kernelName: 'Square', inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(one(dy), tf.mul(f32(x), 2)) }) },
   {
     kernelName: 'Concat', saveAllInputs: true,
     gradFunc: (dy, saved: Saved, attrs: Attrs) => {

@@ -65,7 +65,8 @@ test('learning-rate schedules and option validation', () => {
   close(scheduledLr(cos, 9), 0.001);
   const step = resolveReinforceOptions({ lr: 0.01, schedule: 'step', stepEpochs: 2, gamma: 0.5 });
   assert.equal([1, 2, 3, 4, 5].map((e) => scheduledLr(step, e)), [0.01, 0.01, 0.005, 0.005, 0.0025]);
-  assert.is(REINFORCE_DEFAULTS.lr, 3e-4);
+  assert.is(REINFORCE_DEFAULTS.lr, 1e-3);
+  assert.is(REINFORCE_DEFAULTS.reinforceWeight, 0.01);
   assert.throws(() => resolveReinforceOptions({ learningRate: 1 }), /unknown option 'learningRate'/);
   assert.throws(() => resolveReinforceOptions({ lr: -1 }), /lr must be a number > 0, got -1/);
   assert.throws(() => resolveReinforceOptions({ lr: '0.1' }), /lr must be a number > 0, got "0.1"/);

@@ -39,12 +39,16 @@ export class CoreNetwork {
     return applyDense(this.input, g);
   }
 
-  /** One recurrent step from a projected input; returns the new state (h first). */
-  step(projected: tf.Tensor2D, state: tf.Tensor2D[]): tf.Tensor2D[] {
-    const z: tf.Tensor2D = tf.add(projected, tf.matMul(state[0], this.recurrent as tf.Tensor2D));
+  /**
+   * One recurrent step from a projected input; returns the new state (h first). `state` null
+   * means the zero initial state, which skips the recurrent matMul (and its gradient).
+   */
+  step(projected: tf.Tensor2D, state: tf.Tensor2D[] | null): tf.Tensor2D[] {
+    const z: tf.Tensor2D = state ? tf.add(projected, tf.matMul(state[0], this.recurrent as tf.Tensor2D)) : projected;
     if (this.kind === 'rnn') return [tf.relu(z)];
     const [i, f, o, u] = tf.split(z, 4, 1) as tf.Tensor2D[];
-    const c: tf.Tensor2D = tf.add(tf.mul(tf.sigmoid(f), state[1]), tf.mul(tf.sigmoid(i), tf.tanh(u)));
+    const input: tf.Tensor2D = tf.mul(tf.sigmoid(i), tf.tanh(u));
+    const c: tf.Tensor2D = state ? tf.add(tf.mul(tf.sigmoid(f), state[1]), input) : input;
     const h: tf.Tensor2D = tf.mul(tf.sigmoid(o), tf.tanh(c));
     return [h, c];
   }

@@ -46,7 +46,8 @@ export class RamAgent implements Agent {
 
   initialState(batchSize: number): AgentState {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`ram: batchSize must be a positive integer, got ${batchSize}`);
-    return { tensors: this.coreNet.initialState(batchSize), batchSize };
+    // `zero` lets the first act skip the recurrent matMul on the all-zero state.
+    return { tensors: this.coreNet.initialState(batchSize), batchSize, zero: true };
   }
 
   act(observation: Batch, state: AgentState, options: ActOptions): ActResult {
@@ -61,7 +62,7 @@ export class RamAgent implements Agent {
       const x = tf.tensor2d(Float32Array.from(glimpse), [batchSize, this.glimpseNet.inputSize]);
       const l = tf.tensor2d(Float32Array.from(location), [batchSize, 2]);
       const g = this.glimpseNet.forward(x, l);
-      const newState = this.coreNet.step(this.coreNet.project(g), state.tensors as tf.Tensor2D[]);
+      const newState = this.coreNet.step(this.coreNet.project(g), state.zero === true ? null : (state.tensors as tf.Tensor2D[]));
       const h = newState[0];
       const mean = this.locationNet.mean(h);
       const label = tf.cast(tf.expandDims(tf.argMax(this.actionNet.logits(h), 1), 1), 'float32');
@@ -81,7 +82,7 @@ export class RamAgent implements Agent {
     const { sample, location: loc } = this.locationNet.sample(mean, options.rng, options.greedy);
     return {
       action: { location: loc, label: labels },
-      state: { tensors: next, batchSize },
+      state: { tensors: next, batchSize, zero: false },
       record: { sample },
     };
   }
@@ -118,7 +119,7 @@ export class RamAgent implements Agent {
     const s = tf.tensor2d(samples, [T * B, 2]);
     const projected = this.coreNet.project(this.glimpseNet.forward(x, l));
     const inputs = T === 1 ? [projected] : (tf.split(projected, T, 0) as tf.Tensor2D[]);
-    let state = this.coreNet.initialState(B);
+    let state: tf.Tensor2D[] | null = null; // the zero initial state
     const hs: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
       state = this.coreNet.step(inputs[t], state);
