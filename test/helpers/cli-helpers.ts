@@ -20,3 +20,11 @@ export async function runCli(argv: string[], algoExtra: Record<string, unknown> 
   });
   return { code, stdout, stderr };
 }
+
+/** Runs `rl-run <argv>` in this process against the real registries. */
+export async function runCliReal(argv: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
