@@ -10,8 +10,6 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import type { ActOptions, ActResult, Agent, AgentState, Evaluation, NamedWeights } from '../agents/agent';
-import type { Batch } from '../envs/vector-env';
 import { ArrayImageSource } from '../envs/vision/image-source';
 import { GlimpseEnv } from '../envs/vision/glimpse-env';
 import { Retina, RetinaImage } from '../envs/vision/retina';
@@ -19,6 +17,7 @@ import { probeImage } from '../viz/env-image';
 import { writeGlimpseGif } from '../viz/glimpse-animation';
 import { traceEpisodes } from '../viz/trace';
 import { decodeGif } from './viz-helpers/gif-decoder';
+import { ScriptedAgent, schedule } from './viz-helpers/scripted-agent';
 
 const W = 20, H = 16, N = 6, C = 3;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'viz-trace-'));
@@ -26,38 +25,6 @@ const pixels = new Uint8Array(N * W * H).map((_, i) => (i * 37 + (i >> 5) * 11) 
 const source = new ArrayImageSource({ width: W, height: H, numClasses: C, pixels, labels: [0, 1, 2, 0, 1, 2] });
 const makeEnv = (glimpses = 4, reach = 1) => new GlimpseEnv({ source, glimpses, glimpseSize: 5, scales: 2, reach });
 
-/** Step t of every episode looks at `schedule(t, i)`; it names class `i % C`. Keeps one tensor per state. */
-class ScriptedAgent implements Agent {
-  readonly id = 'scripted';
-  readonly config = {};
-  initialState(B: number): AgentState {
-    return { tensors: [tf.zeros([B, 2])], t: 0 };
-  }
-  act(observation: Batch, state: AgentState, _options: ActOptions): ActResult {
-    const B = observation.location.length / 2;
-    const t = state.t as number;
-    const location = new Float32Array(B * 2);
-    for (let i = 0; i < B; i++) location.set(schedule(t, i), 2 * i);
-    const label = Int32Array.from({ length: B }, (_, i) => i % C);
-    this.disposeState(state);
-    return { action: { location, label }, state: { tensors: [tf.ones([B, 2])], t: t + 1 } };
-  }
-  disposeState(state: AgentState): void {
-    tf.dispose(state.tensors);
-  }
-  evaluate(): Evaluation {
-    throw new Error('not used by viz');
-  }
-  trainableVariables(): tf.Variable[] {
-    return [];
-  }
-  getWeights(): NamedWeights {
-    return {};
-  }
-  setWeights(): void {}
-  dispose(): void {}
-}
-const schedule = (t: number, i: number): [number, number] => [0.4 * t - 0.7 + 0.05 * i, 0.6 - 0.3 * t];
 
 test.before(async () => {
   await tf.setBackend('wasm');
@@ -69,7 +36,7 @@ test('traceEpisodes: records the env locations, patches, labels, predictions and
   const before = tf.memory().numTensors;
   const indices = [5, 0, 3];
   const envs = indices.map(() => makeEnv());
-  const trace = traceEpisodes(envs, new ScriptedAgent(), { indices, seed: 11 });
+  const trace = traceEpisodes(envs, new ScriptedAgent(C), { indices, seed: 11 });
   assert.is(tf.memory().numTensors, before, 'agent state released');
   assert.equal([trace.width, trace.height, trace.glimpseSize, trace.scales, trace.reach, trace.steps], [W, H, 5, 2, 1, 4]);
   const retina = new Retina({ glimpseSize: 5, scales: 2 });
@@ -95,11 +62,11 @@ test('traceEpisodes: a render() method is preferred; bad requests fail with one 
   const env = makeEnv();
   const frame = { pixels: new Float32Array(W * H).fill(0.25), width: W, height: H };
   Object.assign(env, { render: () => frame });
-  const trace = traceEpisodes([env], new ScriptedAgent(), { indices: [2], seed: 0 });
+  const trace = traceEpisodes([env], new ScriptedAgent(C), { indices: [2], seed: 0 });
   assert.equal(trace.episodes[0].image, frame.pixels);
-  assert.throws(() => traceEpisodes([makeEnv()], new ScriptedAgent(), { indices: [1, 2], seed: 0 }), /2 indices for 1 envs/);
+  assert.throws(() => traceEpisodes([makeEnv()], new ScriptedAgent(C), { indices: [1, 2], seed: 0 }), /2 indices for 1 envs/);
   Object.assign(env, { render: () => ({ pixels: new Float32Array(3), width: W, height: H }) });
-  assert.throws(() => traceEpisodes([env], new ScriptedAgent(), { indices: [2], seed: 0 }), /render\(\) must return \{pixels: Float32Array\(width\*height\)/);
+  assert.throws(() => traceEpisodes([env], new ScriptedAgent(C), { indices: [2], seed: 0 }), /render\(\) must return \{pixels: Float32Array\(width\*height\)/);
 });
 
 test('probeImage: needs two glimpses, full reach and a reproducible episode', () => {
@@ -114,7 +81,7 @@ test('writeGlimpseGif: plays the episodes and writes a GIF of T+1 frames, no ten
   const before = tf.memory().numTensors;
   const file = path.join(tmp, 'epoch-3.gif');
   const indices = [0, 1, 2, 3];
-  const trace = writeGlimpseGif({ envs: indices.map(() => makeEnv()), agent: new ScriptedAgent(), indices, seed: 5, file });
+  const trace = writeGlimpseGif({ envs: indices.map(() => makeEnv()), agent: new ScriptedAgent(C), indices, seed: 5, file });
   assert.is(tf.memory().numTensors, before);
   const gif = decodeGif(fs.readFileSync(file));
   assert.is(gif.frames.length, trace.steps + 1);

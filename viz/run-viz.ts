@@ -1,0 +1,145 @@
+/**
+ * `rl-run viz`: everything about one checkpoint in one folder. Loads the checkpoint, plays the
+ * first `count` items of a split greedily, and writes the glimpse grid (PNG), the glimpse
+ * animation (GIF), the patches of every episode (PNG), the training curves from the run's
+ * `metrics.jsonl` (SVG) and `report.html` holding all of them with the run config and test error.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Agent } from '../agents/agent';
+import type { Env } from '../envs/core';
+import { assertCompatible, readCheckpoint, resolveCheckpointDir } from '../runners/checkpoint';
+import { splitKwargs } from '../runners/run';
+import { evalSeed } from '../runners/train-loop';
+import { renderCurvesSvg } from './curves-svg';
+import { encodeGif } from './gif';
+import { renderGlimpseFrames } from './glimpse-animation';
+import { renderGlimpseGrid } from './glimpse-grid';
+import { readMetricsJsonl, type RunSeries } from './metrics';
+import { renderPatches } from './patches';
+import { encodePng } from './png';
+import { buildReportHtml } from './report-html';
+import { traceEpisodes } from './trace';
+
+/** Splits `rl-run viz --split` accepts (the runner's names). */
+export const VIZ_SPLITS = ['test', 'val', 'train'] as const;
+
+/** Options of {@link runViz}. */
+export interface RunVizOptions {
+  /** A checkpoint directory, or a run directory (then its best, else last, checkpoint). */
+  checkpoint: string;
+  /** Split whose first `count` items are pictured; default `test`. */
+  split?: (typeof VIZ_SPLITS)[number];
+  /** Number of episodes (images) pictured; default 16. */
+  count?: number;
+  /** Output folder; default `<run dir>/viz`. */
+  out?: string;
+}
+
+/** How {@link runViz} builds envs and agents; default the registries. Tests pass their own. */
+export interface VizFactories {
+  makeEnv(id: string, kwargs: Record<string, unknown>): Env;
+  makeAgent(id: string, env: { observationSpace: Env['observationSpace']; actionSpace: Env['actionSpace']; spec?: Env['spec'] }, options: Record<string, unknown>): Agent;
+}
+
+/** What {@link runViz} wrote. */
+export interface RunVizResult {
+  out: string;
+  checkpoint: string;
+  files: { grid: string; animation: string; patches: string[]; curves: string | null; report: string };
+  /** Wrong predictions among the pictured episodes. */
+  wrong: number;
+  total: number;
+  /** Test error recorded by the run (its `done` event), or null. */
+  testError: number | null;
+}
+
+async function registryFactories(): Promise<VizFactories> {
+  const envs = await import('../envs/index');
+  const agents = await import('../agents/index');
+  return { makeEnv: envs.make, makeAgent: agents.makeAgent };
+}
+
+/** The run directory of a checkpoint at `<run>/checkpoints/<kind>`, or null. */
+function runDirOf(checkpointDir: string): string | null {
+  const abs = path.resolve(checkpointDir);
+  return path.basename(path.dirname(abs)) === 'checkpoints' ? path.dirname(path.dirname(abs)) : null;
+}
+
+/**
+ * Writes the pictures and the report of a checkpoint (see module doc). The tensor backend must be
+ * initialised by the caller (`initBackend`). Bad options throw one line naming the value.
+ */
+export async function runViz(options: RunVizOptions, factories?: VizFactories): Promise<RunVizResult> {
+  const split = options.split ?? 'test';
+  if (!VIZ_SPLITS.includes(split)) throw new Error(`--split must be one of ${VIZ_SPLITS.join(', ')}, got '${String(split)}'`);
+  const count = options.count ?? 16;
+  if (!Number.isInteger(count) || count < 1 || count > 1024) throw new Error(`--count must be an integer in [1, 1024], got ${String(count)}`);
+  const dir = resolveCheckpointDir(options.checkpoint);
+  const ckpt = readCheckpoint(dir);
+  const runDir = runDirOf(dir);
+  const out = options.out ?? (runDir ? path.join(runDir, 'viz') : null);
+  if (!out) throw new Error(`checkpoint ${dir} is not inside a run directory (<run>/checkpoints/<kind>); pass --out DIR`);
+  const make = factories ?? (await registryFactories());
+  const kwargs = splitKwargs(ckpt.meta.env.kwargs, split);
+  const envs: Env[] = [];
+  let agent: Agent | null = null;
+  try {
+    envs.push(make.makeEnv(ckpt.meta.env.id, kwargs));
+    const numItems = envs[0].numItems;
+    const n = numItems === undefined ? count : Math.min(count, numItems);
+    while (envs.length < n) envs.push(make.makeEnv(ckpt.meta.env.id, kwargs));
+    agent = make.makeAgent(ckpt.meta.agent.id, { observationSpace: envs[0].observationSpace, actionSpace: envs[0].actionSpace, spec: envs[0].spec }, { ...(ckpt.meta.agent.config ?? {}) });
+    assertCompatible(ckpt, agent.id, agent.getWeights());
+    agent.setWeights(ckpt.weights);
+    const runSeed = typeof ckpt.meta.run.seed === 'number' ? ckpt.meta.run.seed : 0;
+    const indices = Array.from({ length: n }, (_, i) => i);
+    const trace = traceEpisodes(envs, agent, { indices, seed: evalSeed(runSeed, split === 'val' ? 'val' : 'test') });
+
+    fs.mkdirSync(path.join(out, 'patches'), { recursive: true });
+    const gridPng = encodePng(renderGlimpseGrid(trace));
+    const frames = renderGlimpseFrames(trace);
+    const gif = encodeGif(frames, { delayMs: frames.map((_, i) => (i === frames.length - 1 ? 2000 : 500)) });
+    const patchPngs = trace.episodes.map((e) => ({ index: e.index, png: encodePng(renderPatches(trace, e)) }));
+    const metricsFile = runDir ? path.join(runDir, 'metrics.jsonl') : null;
+    const series: RunSeries | null = metricsFile && fs.existsSync(metricsFile) ? readMetricsJsonl(metricsFile) : null;
+    const svg = series ? renderCurvesSvg(series) : null;
+
+    const files: RunVizResult['files'] = {
+      grid: path.join(out, 'glimpses.png'),
+      animation: path.join(out, 'glimpses.gif'),
+      patches: patchPngs.map((p) => path.join(out, 'patches', `patches-${String(p.index).padStart(4, '0')}.png`)),
+      curves: svg ? path.join(out, 'curves.svg') : null,
+      report: path.join(out, 'report.html'),
+    };
+    fs.writeFileSync(files.grid, gridPng);
+    fs.writeFileSync(files.animation, gif);
+    patchPngs.forEach((p, i) => fs.writeFileSync(files.patches[i], p.png));
+    if (svg && files.curves) fs.writeFileSync(files.curves, svg);
+
+    const wrong = trace.episodes.filter((e) => e.prediction !== e.label).length;
+    const testError = series?.test?.error ?? null;
+    const html = buildReportHtml({
+      title: `${ckpt.meta.env.id} / ${ckpt.meta.agent.id} / ${ckpt.meta.algo.id}: where the agent looks`,
+      facts: {
+        checkpoint: dir,
+        epoch: ckpt.meta.counters.epoch,
+        'best validation accuracy': ckpt.meta.bestValAccuracy,
+        'pictured split': `${split}, items 0..${n - 1}, greedy locations`,
+        glimpses: `${trace.steps} x ${trace.scales} scales of ${trace.glimpseSize}x${trace.glimpseSize} px on ${trace.width}x${trace.height} images`,
+      },
+      testError,
+      sampleError: { wrong, total: n },
+      grid: { title: `glimpses of ${n} ${split} images`, mime: 'image/png', bytes: gridPng },
+      animation: { title: 'glimpse path, one frame per step, then all steps and the prediction', mime: 'image/gif', bytes: gif },
+      patches: patchPngs.map((p) => ({ title: `patches of ${split} image ${p.index}`, mime: 'image/png', bytes: p.png })),
+      curves: svg ? { title: 'training curves from metrics.jsonl', mime: 'image/svg+xml', bytes: svg } : null,
+      config: { run: ckpt.meta.run, env: ckpt.meta.env, agent: ckpt.meta.agent, algo: ckpt.meta.algo },
+    });
+    fs.writeFileSync(files.report, html);
+    return { out, checkpoint: dir, files, wrong, total: n, testError };
+  } finally {
+    for (const e of envs) e.close();
+    agent?.dispose();
+  }
+}
