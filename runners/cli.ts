@@ -1,6 +1,7 @@
 /**
  * The `rl-run` command line (commander): train (`rl-run --env ID --agent ID ...`), evaluate a
- * checkpoint (`rl-run eval --checkpoint DIR`) and list what is registered (`rl-run list`).
+ * checkpoint (`rl-run eval --checkpoint DIR`), picture it (`rl-run viz --checkpoint DIR`, see viz/)
+ * and list what is registered (`rl-run list`).
  * Every error is caught and printed as one line `rl-run: error: ...`; exit code 2 for bad input,
  * 1 for runtime failures; a stack trace only with `--debug`.
  */
@@ -153,6 +154,17 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   }
 }
 
+async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string }, io: CliIo): Promise<number> {
+  if (!/^\d+$/.test(opts.count)) throw new ConfigError(`--count must be an integer in [1, 1024], got '${opts.count}'`);
+  const backendName = validateField('backend', opts.backend, '--backend') as string;
+  await initBackend(backendName);
+  // Loaded on demand: only `rl-run viz` needs the image encoders.
+  const { runViz } = require('../viz/run-viz') as typeof import('../viz/run-viz');
+  const r = await runViz({ checkpoint: opts.checkpoint, split: opts.split as 'test', count: Number(opts.count), out: opts.out });
+  io.stdout.write(`viz of ${r.checkpoint}: ${r.total} ${opts.split} images, ${r.wrong} wrong; wrote ${r.files.report} (and glimpses.png, glimpses.gif, ${r.files.patches.length} patches${r.files.curves ? ', curves.svg' : ''} in ${r.out})\n`);
+  return 0;
+}
+
 async function runList(io: CliIo): Promise<number> {
   const c = io.components ? await io.components() : await defaultComponents();
   const section = (title: string, items: { id: string; description: string }[]) => {
@@ -193,6 +205,19 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
       result.code = runEval(opts, io);
+    });
+  program
+    .command('viz')
+    .description('pictures of where the agent looks (grid, GIF, patches, curves) and report.html for a checkpoint')
+    .requiredOption('--checkpoint <dir>', 'checkpoint or run directory (required)')
+    .option('--split <name>', 'split to picture: test, val or train', 'test')
+    .option('--count <n>', 'number of images pictured', '16')
+    .option('--out <dir>', 'output folder (default: <run dir>/viz)')
+    .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
+    .action((opts) => {
+      // Commander also reads the train flags --out/--backend after a subcommand into the root options.
+      const root = program.opts();
+      result.code = runVizCommand({ ...opts, out: opts.out ?? root.out, backend: root.backend ?? opts.backend }, io);
     });
   program
     .command('list')

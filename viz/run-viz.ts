@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { Agent } from '../agents/agent';
 import type { Env } from '../envs/core';
 import { assertCompatible, readCheckpoint, resolveCheckpointDir } from '../runners/checkpoint';
+import { ConfigError } from '../runners/config';
 import { splitKwargs } from '../runners/run';
 import { evalSeed } from '../runners/train-loop';
 import { renderCurvesSvg } from './curves-svg';
@@ -54,9 +55,10 @@ export interface RunVizResult {
   testError: number | null;
 }
 
-async function registryFactories(): Promise<VizFactories> {
-  const envs = await import('../envs/index');
-  const agents = await import('../agents/index');
+function registryFactories(): VizFactories {
+  // require, not import(): a dynamic import goes through the ESM loader, which `node -r tsx/cjs` lacks.
+  const envs = require('../envs/index') as typeof import('../envs/index');
+  const agents = require('../agents/index') as typeof import('../agents/index');
   return { makeEnv: envs.make, makeAgent: agents.makeAgent };
 }
 
@@ -68,19 +70,20 @@ function runDirOf(checkpointDir: string): string | null {
 
 /**
  * Writes the pictures and the report of a checkpoint (see module doc). The tensor backend must be
- * initialised by the caller (`initBackend`). Bad options throw one line naming the value.
+ * initialised by the caller (`initBackend`). Bad options throw a one-line `ConfigError` (exit
+ * code 2 in the CLI) naming the value.
  */
 export async function runViz(options: RunVizOptions, factories?: VizFactories): Promise<RunVizResult> {
   const split = options.split ?? 'test';
-  if (!VIZ_SPLITS.includes(split)) throw new Error(`--split must be one of ${VIZ_SPLITS.join(', ')}, got '${String(split)}'`);
+  if (!VIZ_SPLITS.includes(split)) throw new ConfigError(`--split must be one of ${VIZ_SPLITS.join(', ')}, got '${String(split)}'`);
   const count = options.count ?? 16;
-  if (!Number.isInteger(count) || count < 1 || count > 1024) throw new Error(`--count must be an integer in [1, 1024], got ${String(count)}`);
+  if (!Number.isInteger(count) || count < 1 || count > 1024) throw new ConfigError(`--count must be an integer in [1, 1024], got ${String(count)}`);
   const dir = resolveCheckpointDir(options.checkpoint);
   const ckpt = readCheckpoint(dir);
   const runDir = runDirOf(dir);
   const out = options.out ?? (runDir ? path.join(runDir, 'viz') : null);
-  if (!out) throw new Error(`checkpoint ${dir} is not inside a run directory (<run>/checkpoints/<kind>); pass --out DIR`);
-  const make = factories ?? (await registryFactories());
+  if (!out) throw new ConfigError(`checkpoint ${dir} is not inside a run directory (<run>/checkpoints/<kind>); pass --out DIR`);
+  const make = factories ?? registryFactories();
   const kwargs = splitKwargs(ckpt.meta.env.kwargs, split);
   const envs: Env[] = [];
   let agent: Agent | null = null;
