@@ -4,10 +4,16 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
-static inline void cpuRelax() { _mm_pause(); }
-#else
-static inline void cpuRelax() {}
 #endif
+
+// Waiting spins yield the CPU: on an idle machine yield() returns at once (no extra latency), and
+// on a busy one it hands the core to whoever is runnable, often the thread we are waiting for.
+static inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+  std::this_thread::yield();
+}
 
 namespace gg {
 
