@@ -96,6 +96,9 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
   private readonly rng: Rng;
   private readonly itemRng = new Rng(0);
   private readonly image = new RetinaImage();
+  private readonly sourceBuffer: Float32Array;
+  /** Env-owned transform output (same reasoning as `sourceBuffer`). */
+  private readonly canvas: Float32Array;
   private label = -1;
   private index = -1;
   /** Steps taken in the current episode; -1 before the first reset. */
@@ -123,8 +126,10 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
     this.source = source;
     this.transform = transform;
     this.numItems = source.size;
+    this.sourceBuffer = new Float32Array(source.width * source.height);
     this.imageWidth = transform ? transform.width : source.width;
     this.imageHeight = transform ? transform.height : source.height;
+    this.canvas = new Float32Array(transform ? this.imageWidth * this.imageHeight : 0);
     const g = this.retina.glimpseSize;
     this.observationSpace = new Dict({ glimpse: new Box(0, 1, [this.retina.scales, g, g]), location: new Box(-1, 1, [2]) });
     this.actionSpace = new Dict({ location: new Box(-1, 1, [2]), label: new Discrete(source.numClasses) });
@@ -194,8 +199,10 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
       index = this.rng.int(this.numItems);
     }
     const itemRng = this.fixedSeed === undefined ? this.rng : (this.itemRng.seed(hashSeed(this.fixedSeed, index)), this.itemRng);
-    let image = this.source.get(index, itemRng);
-    if (this.transform) image = this.transform.apply(image, this.source, itemRng, index);
+    // The source image lands in an env-owned buffer: the retina (or the transform) reads it
+    // only until the next reset, so no allocation per episode is needed for it.
+    let image = this.source.get(index, itemRng, this.sourceBuffer);
+    if (this.transform) image = this.transform.apply(image, this.source, itemRng, index, this.canvas);
     if (image.pixels.length !== this.imageWidth * this.imageHeight) {
       throw new Error(`GlimpseEnv: image ${index} has ${image.pixels.length} pixels, expected ${this.imageWidth}x${this.imageHeight}`);
     }

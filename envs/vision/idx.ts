@@ -31,13 +31,14 @@ export interface IdxLabels {
 
 function readHeader(buf: Uint8Array, name: string, magic: number, dims: number): number[] {
   const headerBytes = 4 + 4 * dims;
-  if (buf.length < headerBytes) {
-    throw new Error(`IDX file ${name}: ${buf.length} bytes is too short for a ${headerBytes}-byte header (truncated or not an IDX file)`);
-  }
+  if (buf.length < 4) throw new Error(`IDX file ${name}: ${buf.length} bytes is too short for the 4-byte magic number (truncated or not an IDX file)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const got = view.getUint32(0, false);
   if (got !== magic) {
     throw new Error(`IDX file ${name}: magic number 0x${hex(got)}, expected 0x${hex(magic)} (${magic === IDX_IMAGES_MAGIC ? 'ubyte images' : 'ubyte labels'})`);
+  }
+  if (buf.length < headerBytes) {
+    throw new Error(`IDX file ${name}: ${buf.length} bytes is too short for a ${headerBytes}-byte header (truncated)`);
   }
   const shape: number[] = [];
   for (let d = 0; d < dims; d++) {

@@ -21,10 +21,11 @@ export interface ImageSource {
   /** Labels are integers in `[0, numClasses)`. */
   readonly numClasses: number;
   /**
-   * Image `index` as a fresh array the caller may modify. `rng` is for sources that generate
-   * their images (a fixed source ignores it).
+   * Image `index`. `rng` is for sources that generate their images (a fixed source ignores it).
+   * The pixels are written into `out` when given (it must hold `width * height` values; reusing
+   * one buffer spares the garbage of an allocation per episode), else into a fresh array.
    */
-  get(index: number, rng?: Rng): LabelledImage;
+  get(index: number, rng?: Rng, out?: Float32Array): LabelledImage;
 }
 
 /** A 2-D `[row, col]` ndarray view on a row-major image (no copy). */
@@ -39,6 +40,9 @@ export function assertIndex(index: unknown, size: number, what = 'index'): asser
     throw new RangeError(`${what} must be an integer in [0, ${size - 1}], got ${String(index)}`);
   }
 }
+
+/** `k / 255` as float32 for every byte k (a table lookup is cheaper than a division per pixel). */
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, k) => k / 255);
 
 /** Options of {@link ArrayImageSource}. */
 export interface ArrayImageSourceOptions {
@@ -105,14 +109,15 @@ export class ArrayImageSource implements ImageSource {
     this.size = count;
   }
 
-  get(index: number): LabelledImage {
+  get(index: number, _rng?: Rng, out?: Float32Array): LabelledImage {
     assertIndex(index, this.size, 'image index');
     const area = this.width * this.height;
     const from = (this.start + index) * area;
-    const out = new Float32Array(area);
+    if (out === undefined) out = new Float32Array(area);
+    else if (out.length !== area) throw new RangeError(`ArrayImageSource.get: out has ${out.length} values, a ${this.width}x${this.height} image needs ${area}`);
     const src = this.pixels;
     if (src instanceof Uint8Array) {
-      for (let i = 0; i < area; i++) out[i] = src[from + i] / 255;
+      for (let i = 0; i < area; i++) out[i] = BYTE_TO_UNIT[src[from + i]];
     } else {
       out.set(src.subarray(from, from + area));
     }

@@ -89,7 +89,8 @@ export function mnistSource(split: MnistSplit, options: MnistSourceOptions = {})
   const data = loadMnist(options.dataDir);
   const validationSize = options.validationSize ?? MNIST_VALIDATION_SIZE;
   const trainTotal = data.trainImages.count;
-  if (!Number.isInteger(validationSize) || validationSize <= 0 || validationSize >= trainTotal) {
+  // The hold-out size only matters to the two splits cut from the training file.
+  if (split !== 'test' && (!Number.isInteger(validationSize) || validationSize <= 0 || validationSize >= trainTotal)) {
     throw new RangeError(`MNIST validationSize must be an integer in [1, ${trainTotal - 1}] (there are ${trainTotal} training images), got ${validationSize}`);
   }
   const key = `${options.dataDir ?? mnistDataDir()}|${split}|${validationSize}`;

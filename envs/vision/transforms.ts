@@ -6,7 +6,7 @@
  * validation/test (fixed images).
  */
 import type { Rng } from '../rng';
-import { imageView, type ImageSource, type LabelledImage } from './image-source';
+import type { ImageSource, LabelledImage } from './image-source';
 
 /** Turns one source image into a task image of a fixed size. */
 export interface ImageTransform {
@@ -16,9 +16,10 @@ export interface ImageTransform {
   readonly height: number;
   /**
    * Returns the task image for `image` (item `index` of `source`); `source` is there for
-   * transforms that mix in other images of the same split.
+   * transforms that mix in other images of the same split. The pixels are written into `out`
+   * when given (`width * height` values, overwritten entirely), else into a fresh array.
    */
-  apply(image: LabelledImage, source: ImageSource, rng: Rng, index: number): LabelledImage;
+  apply(image: LabelledImage, source: ImageSource, rng: Rng, index: number, out?: Float32Array): LabelledImage;
 }
 
 /**
@@ -36,12 +37,13 @@ export function pasteMax(
   if (srcRow < 0 || srcCol < 0 || srcRow + h > srcHeight || srcCol + w > srcWidth) {
     throw new RangeError(`pasteMax: ${h}x${w} block at (${srcRow}, ${srcCol}) leaves the ${srcHeight}x${srcWidth} source`);
   }
-  const to = imageView(dst, dstWidth, dstHeight).hi(row + h, col + w).lo(row, col);
-  const from = imageView(src, srcWidth, srcHeight).hi(srcRow + h, srcCol + w).lo(srcRow, srcCol);
+  // Plain row-major indexing: this runs several times per episode, where building ndarray
+  // views cost as much as the copy itself.
   for (let r = 0; r < h; r++) {
-    for (let c = 0; c < w; c++) {
-      const v = from.get(r, c);
-      if (v > to.get(r, c)) to.set(r, c, v);
+    let ti = (row + r) * dstWidth + col, fi = (srcRow + r) * srcWidth + srcCol;
+    for (let c = 0; c < w; c++, ti++, fi++) {
+      const v = src[fi];
+      if (v > dst[ti]) dst[ti] = v;
     }
   }
 }
@@ -61,15 +63,22 @@ function assertFits(what: string, image: LabelledImage, source: ImageSource, wid
   }
 }
 
+/** `out` zeroed (after a size check), or a fresh zero canvas. */
+function canvasFor(what: string, width: number, height: number, out: Float32Array | undefined): Float32Array {
+  if (out === undefined) return new Float32Array(width * height);
+  if (out.length !== width * height) throw new RangeError(`${what}: out has ${out.length} values, the ${width}x${height} canvas needs ${width * height}`);
+  return out.fill(0);
+}
+
 /** Places the image at a uniformly random position (fully inside) of a larger zero canvas. */
 export class TranslateTransform implements ImageTransform {
   constructor(readonly width: number, readonly height: number) {
     assertCanvas('TranslateTransform', width, height);
   }
 
-  apply(image: LabelledImage, source: ImageSource, rng: Rng): LabelledImage {
+  apply(image: LabelledImage, source: ImageSource, rng: Rng, _index?: number, out?: Float32Array): LabelledImage {
     assertFits('TranslateTransform', image, source, this.width, this.height);
-    const canvas = new Float32Array(this.width * this.height);
+    const canvas = canvasFor('TranslateTransform', this.width, this.height, out);
     const row = rng.int(this.height - source.height + 1);
     const col = rng.int(this.width - source.width + 1);
     pasteMax(canvas, this.width, this.height, row, col, image.pixels, source.width, source.height, 0, 0, source.height, source.width);
@@ -100,6 +109,8 @@ export class ClutterTransform implements ImageTransform {
   readonly distractors: number;
   readonly cropSize: number;
   private readonly translate: TranslateTransform;
+  /** Reused buffer for distractor images (only read within one `apply`). */
+  private scratch = new Float32Array(0);
 
   constructor(options: ClutterOptions) {
     const { width, height, distractors } = options;
@@ -116,17 +127,19 @@ export class ClutterTransform implements ImageTransform {
     this.translate = new TranslateTransform(width, height);
   }
 
-  apply(image: LabelledImage, source: ImageSource, rng: Rng, index: number): LabelledImage {
-    const out = this.translate.apply(image, source, rng);
+  apply(image: LabelledImage, source: ImageSource, rng: Rng, index: number, into?: Float32Array): LabelledImage {
+    const out = this.translate.apply(image, source, rng, index, into);
     const k = this.cropSize;
     if (k > source.width || k > source.height) {
       throw new RangeError(`ClutterTransform: cropSize ${k} is larger than the ${source.width}x${source.height} source images`);
     }
+    const area = source.width * source.height;
+    if (this.scratch.length !== area) this.scratch = new Float32Array(area);
     for (let d = 0; d < this.distractors; d++) {
       // "Other digits": never the episode's own image (unless the source has only one).
       let other = rng.int(source.size);
       while (other === index && source.size > 1) other = rng.int(source.size);
-      const src = source.get(other, rng);
+      const src = source.get(other, rng, this.scratch);
       const srcRow = rng.int(source.height - k + 1);
       const srcCol = rng.int(source.width - k + 1);
       const row = rng.int(this.height - k + 1);
