@@ -16,6 +16,8 @@ import { Retina, RetinaImage } from '../envs/vision/retina';
 import { probeImage } from '../viz/env-image';
 import { writeGlimpseGif } from '../viz/glimpse-animation';
 import { traceEpisodes } from '../viz/trace';
+import { epochGifPath, epochGifWriter } from '../viz/viz-every';
+import { SyncVectorEnv } from '../envs/sync-vector-env';
 import { decodeGif } from './viz-helpers/gif-decoder';
 import { ScriptedAgent, schedule } from './viz-helpers/scripted-agent';
 
@@ -86,6 +88,18 @@ test('writeGlimpseGif: plays the episodes and writes a GIF of T+1 frames, no ten
   const gif = decodeGif(fs.readFileSync(file));
   assert.is(gif.frames.length, trace.steps + 1);
   assert.ok(gif.width > 2 * W && gif.height > 2 * H);
+});
+
+test('epochGifWriter (--viz-every): the same validation batch every epoch, one GIF per call', () => {
+  const valEnv = new SyncVectorEnv([makeEnv(), makeEnv(), makeEnv()]);
+  const write = epochGifWriter({ valEnv, agent: new ScriptedAgent(C), runDir: tmp, seed: 9, count: 16 });
+  assert.is(write(3), epochGifPath(tmp, 3));
+  assert.is(path.basename(write(12)), 'epoch-0012.gif');
+  const a = decodeGif(fs.readFileSync(epochGifPath(tmp, 3)));
+  const b = decodeGif(fs.readFileSync(epochGifPath(tmp, 12)));
+  assert.is(a.frames.length, 5);
+  assert.equal(a.frames.map((f) => Buffer.from(f.rgb).toString('base64')), b.frames.map((f) => Buffer.from(f.rgb).toString('base64')), 'same agent, same batch, same GIF');
+  assert.throws(() => epochGifWriter({ valEnv: { numEnvs: 1 } as never, agent: new ScriptedAgent(C), runDir: tmp, seed: 0 }), /needs a validation VectorEnv exposing its sub-envs/);
 });
 
 test.run();

@@ -16,3 +16,4 @@ export * from './metrics';
 export * from './curves-svg';
 export * from './report-html';
 export * from './run-viz';
+export * from './viz-every';
