@@ -54,6 +54,7 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'maxBatches', flag: '--max-batches <n>', help: 'cap on batches per epoch, for quick runs (default: no cap)' },
   { key: 'trainItems', flag: '--train-items <n>', help: 'train on the first N items only, for quick runs (default: all)' },
   { key: 'valItems', flag: '--val-items <n>', help: 'validate on the first N items only (default: all)' },
+  { key: 'vizEvery', flag: '--viz-every <n>', help: 'every N epochs write the glimpse GIF of a fixed validation batch to <out>/viz/epoch-NNNN.gif (default: never)' },
   { key: 'quiet', flag: '--quiet', help: 'no progress output (default: false)' },
 ];
 

@@ -58,6 +58,8 @@ export interface RunConfig {
   valItems?: number;
   /** No progress output (events and files are unchanged). */
   quiet: boolean;
+  /** Every N epochs, write the glimpse GIF of a fixed validation batch to `<run>/viz/epoch-NNNN.gif`. */
+  vizEvery?: number;
   /** Extra env kwargs passed to `make` as they are (the registry rejects unknown keys). */
   envKwargs: Record<string, unknown>;
   /** Extra agent options passed to the agent factory. */
@@ -120,6 +122,7 @@ const FIELDS: Record<keyof RunConfig, Kind> = {
   trainItems: { t: 'int', min: 1 },
   valItems: { t: 'int', min: 1 },
   quiet: { t: 'bool' },
+  vizEvery: { t: 'int', min: 1 },
   envKwargs: { t: 'record' },
   agentOptions: { t: 'record' },
   algoOptions: { t: 'record' },
@@ -265,4 +268,4 @@ export function componentOptions(c: RunConfig): ComponentOptions {
 }
 
 /** Config keys that may differ between a saved run and its `--resume` (they do not change results). */
-export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out'];
+export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery'];

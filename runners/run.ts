@@ -17,7 +17,8 @@ import { assertCompatible, readCheckpoint, type Counters, type LoadedCheckpoint 
 import type { Components, Split } from './components';
 import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, flagName, type RunConfig } from './config';
 import type { JsonValue, RunEvent } from './events';
-import { batchesPerEpoch, checkpointPath, trainLoop } from './train-loop';
+import { batchesPerEpoch, checkpointPath, evalSeed, trainLoop } from './train-loop';
+import { epochGifWriter } from '../viz/viz-every';
 
 /** Optional collaborators of {@link train}. */
 export interface TrainDeps {
@@ -171,6 +172,7 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
         bestEpoch,
         ids: { env: { id: config.env, kwargs: opts.envKwargs }, agent: { id: agent.id, config: agent.config }, algo: { id: algorithm.id, config: algorithm.config } },
         shouldStop: () => stopRequested || subscriber.closed,
+        vizGif: config.vizEvery !== undefined ? epochGifWriter({ valEnv, agent, runDir, seed: evalSeed(config.seed, 'val') }) : undefined,
       });
       for await (const ev of loop) {
         if (subscriber.closed) break;

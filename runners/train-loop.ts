@@ -41,6 +41,8 @@ export interface LoopContext {
   ids: Pick<CheckpointInfo, 'env' | 'agent' | 'algo'>;
   /** Polled at every batch boundary; true stops the loop (a `done` event with reason `stopped`). */
   shouldStop: () => boolean;
+  /** Writes the glimpse GIF of epoch e (`--viz-every`); called after validating every `vizEvery`-th epoch. */
+  vizGif?: (epoch: number) => string;
 }
 
 /** Path of the `last` / `best` checkpoint of a run directory. */
@@ -138,6 +140,7 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
       valAcc = r.accuracy;
       yield evalEvent(epoch, 'val', r);
     }
+    if (ctx.vizGif && config.vizEvery !== undefined && epoch % config.vizEvery === 0) ctx.vizGif(epoch);
     ctx.counters.epoch = epoch;
     const isBest = valAcc === null || ctx.bestValAccuracy === null || valAcc > ctx.bestValAccuracy;
     if (isBest) {
