@@ -9,7 +9,9 @@ import { FakeAgent, FakeVectorEnv } from './helpers/fakes';
 import { setUpBackend } from './helpers/run-helpers';
 
 const test = suite('evaluate');
-test.before(setUpBackend);
+test.before(async () => {
+  await setUpBackend();
+});
 
 /** A fake env that records which item indices its episodes used. */
 class RecordingEnv extends FakeVectorEnv {
