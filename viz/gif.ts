@@ -1,14 +1,14 @@
 /// <reference path="./gifenc.d.ts" />
 /**
  * Animated GIFs of {@link Raster} frames, encoded by `gifenc` with one fixed global palette: the
- * picture colours ({@link COLORS}, {@link STEP_COLORS}) exactly, and the rest of the 256 entries
+ * picture colours ({@link COLORS}, {@link STEP_COLORS}, {@link DIM_STEP_COLORS}) exactly, and the rest of the 256 entries
  * greys. Our frames are grey images with a few flat colours, so this needs no quantizer, keeps
  * those colours exact, and is deterministic.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { GIFEncoder, nearestColorIndex, type Palette } from 'gifenc';
-import { COLORS, STEP_COLORS, type Raster } from './raster';
+import { COLORS, DIM_STEP_COLORS, STEP_COLORS, type Raster } from './raster';
 
 /** The fixed palette: named colours first, then evenly spaced greys up to 256 entries. */
 export const GIF_PALETTE: Palette = buildPalette();
@@ -22,7 +22,7 @@ function buildPalette(): Palette {
     seen.add(key);
     out.push([c[0], c[1], c[2]]);
   };
-  for (const c of [...Object.values(COLORS), ...STEP_COLORS]) add(c);
+  for (const c of [...Object.values(COLORS), ...STEP_COLORS, ...DIM_STEP_COLORS]) add(c);
   // Greys fill the rest; duplicates of named colours (black, white) are skipped, so <= 256 entries.
   const greys = 256 - out.length;
   for (let i = 0; i < greys; i++) {

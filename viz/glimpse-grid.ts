@@ -1,6 +1,6 @@
 /**
  * The main picture: each image with its glimpses drawn as nested boxes (one per scale, coloured
- * by step), the path between glimpse centres, step numbers, and the predicted and true label
+ * by step; coarser scales in a dimmer shade so the finest box stands out), the path between glimpse centres, step numbers, and the predicted and true label
  * underneath (wrong ones in red, framed and marked `X`).
  */
 import { GLYPH_HEIGHT, textWidth } from './font';
@@ -51,7 +51,7 @@ export function drawGlimpses(trace: GlimpseTrace, episode: EpisodeTrace, options
     const boxes = glimpseBoxes(episode.locations[2 * t], episode.locations[2 * t + 1], trace);
     for (let s = boxes.length - 1; s >= 0; s--) {
       const b = boxes[s];
-      img.strokeRect(b.left * zoom, b.top * zoom, b.side * zoom, b.side * zoom, stepColor(t));
+      img.strokeRect(b.left * zoom, b.top * zoom, b.side * zoom, b.side * zoom, stepColor(t, s > 0));
     }
   }
   for (let t = 0; t <= pathUpTo; t++) {

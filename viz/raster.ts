@@ -37,9 +37,12 @@ export const STEP_COLORS: readonly Rgb[] = [
   [120, 160, 255],
 ];
 
-/** Colour of glimpse step `t` (0-based). */
-export function stepColor(t: number): Rgb {
-  return STEP_COLORS[t % STEP_COLORS.length];
+/** {@link STEP_COLORS} at 55% brightness: the coarser scales, so the finest box stands out. */
+export const DIM_STEP_COLORS: readonly Rgb[] = STEP_COLORS.map((c) => c.map((v) => Math.round(v * 0.55)) as unknown as Rgb);
+
+/** Colour of glimpse step `t` (0-based); `dim` for the boxes of coarser scales. */
+export function stepColor(t: number, dim = false): Rgb {
+  return (dim ? DIM_STEP_COLORS : STEP_COLORS)[t % STEP_COLORS.length];
 }
 
 /** An opaque RGBA image in memory (row-major, 4 bytes per pixel). */
