@@ -7,6 +7,6 @@ export * from './agent';
 export * from './rollout';
 export { registerAgent, makeAgent, listAgents } from './registry';
 export type { AgentEntry } from './registry';
-export { stopGradient, registerFastGradients } from './ops';
+export { stopGradient, registerFastGradients } from '../tensor/ops';
 export { RamAgent, RAM_DEFAULTS, resolveRamConfig } from './ram';
 export type { RamConfig, RamOptions } from './ram';

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerNativeKernels, unregisterNativeKernels, nativeKernelsUnavailableReason } from '../agents/native-kernels';
+import { registerNativeKernels, unregisterNativeKernels, nativeKernelsUnavailableReason } from '../tensor/native-kernels';
 import { loadNativeAddon } from '../native/addon';
 import { initBackend } from '../runners/backend';
 import { Rng } from '../envs/rng';

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import { makeAgent } from '../agents';
-import { registerFastGradients } from '../agents/ops';
+import { registerFastGradients } from '../tensor/ops';
 import { makeAlgorithm } from '../algorithms';
 import type { AgentState } from '../agents/agent';
 import { Rng } from '../envs/rng';

@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './config';
+import { registerFastGradients } from '../tensor/ops';
+import { registerNativeKernels, nativeKernelsActive } from '../tensor/native-kernels';
 
 /** A backend that was asked for by name and cannot run here; `exitCode` 2. */
 export class BackendError extends Error {
@@ -75,6 +77,22 @@ async function useCpu(): Promise<boolean> {
  * {@link BackendError}; `auto` falls back in the order native, wasm, cpu.
  */
 export async function initBackend(name: BackendName | string): Promise<string> {
+  const used = await selectBackend(name);
+  // Every training path needs the gradients tfjs-core's Node build does not register, and the
+  // explicit-transpose matMul gradient (transposed matMuls are ~12x slower on wasm).
+  registerFastGradients();
+  // On wasm, the native GEMM addon (built at install when g++ is there) replaces the matMul kernel.
+  if (used === 'wasm') registerNativeKernels();
+  return used;
+}
+
+/** One line describing the engine in use, e.g. `wasm + native GEMM`, for logs and benchmarks. */
+export function describeBackend(): string {
+  const name = tf.getBackend();
+  return name === 'wasm' && nativeKernelsActive() ? 'wasm + native GEMM' : name;
+}
+
+async function selectBackend(name: BackendName | string): Promise<string> {
   switch (name) {
     case 'tensorflow':
       if (await useNative()) return 'tensorflow';

@@ -12,7 +12,7 @@ import { share, type Observer } from 'rxjs';
 import type { RunEvent } from './events';
 import type { Agent } from '../agents/agent';
 import type { VectorEnv } from '../envs/vector-env';
-import { initBackend } from './backend';
+import { initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, resolveCheckpointDir } from './checkpoint';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
@@ -136,7 +136,8 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   const ckpt = readCheckpoint(dir);
   const run = resolveConfig({ values: ckpt.meta.run as Record<string, unknown>, origin: `checkpoint ${dir}` });
   const samples = opts.samples === undefined ? run.evalSamples : (validateField('evalSamples', opts.samples, '--samples') as number);
-  const backend = await initBackend(backendName);
+  await initBackend(backendName);
+  const backend = describeBackend();
   const components = io.components ? await io.components() : await defaultComponents();
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;

@@ -12,7 +12,7 @@ import type { VectorEnv } from '../envs/vector-env';
 import type { Agent } from '../agents/agent';
 import type { Algorithm } from '../algorithms/algorithm';
 import { writeFileAtomic, recoverDir } from './atomic-write';
-import { initBackend } from './backend';
+import { initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, type Counters, type LoadedCheckpoint } from './checkpoint';
 import type { Components, Split } from './components';
 import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, flagName, type RunConfig } from './config';
@@ -105,7 +105,7 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       deps.onFinalize?.();
     };
     (async () => {
-      const backend = deps.backend ?? (await initBackend(config.backend));
+      const backend = deps.backend ?? (await initBackend(config.backend), describeBackend());
       const components = deps.components ?? (await defaultComponents());
       assertKnown('env', '--env', config.env, components.listEnvs());
       assertKnown('agent', '--agent', config.agent, components.listAgents());

@@ -99,7 +99,7 @@ test('kill -9 during training, then --resume continues from the last completed e
   assert.is(lastCk.counters.epoch, 1);
   const r = spawnSync(node, [...args, '--resume'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
   assert.is(r.status, 0, r.stderr);
-  assert.ok(/resuming fake\/fake\/fake-sgd on backend wasm: epochs 2\.\.4/.test(r.stderr), r.stderr);
+  assert.ok(/resuming fake\/fake\/fake-sgd on backend wasm( \+ native GEMM)?: epochs 2\.\.4/.test(r.stderr), r.stderr);
   assert.match(r.stdout, /^test accuracy /m);
   const lines = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const epochs = lines.filter((l) => l.type === 'epoch').map((l) => l.epoch);

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import {
   nativeKernelsActive, nativeKernelsUnavailableReason, registerNativeKernels, unregisterNativeKernels,
-} from '../agents/native-kernels';
+} from '../tensor/native-kernels';
 import { loadNativeAddon } from '../native/addon';
 import { Rng } from '../envs/rng';
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerFastGradients, stopGradient } from '../agents/ops';
+import { registerFastGradients, stopGradient } from '../tensor/ops';
 import { Rng } from '../envs/rng';
 
 test.before(async () => {

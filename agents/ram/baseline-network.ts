@@ -4,7 +4,7 @@
  * the policy and classifier use.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { stopGradient } from '../ops';
+import { stopGradient } from '../../tensor/ops';
 import type { RamConfig } from './config';
 import { applyDense, type Dense, type ParamStore } from './params';
 

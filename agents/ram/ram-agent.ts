@@ -8,7 +8,7 @@ import { Rng } from '../../envs/rng';
 import type { Batch } from '../../envs/vector-env';
 import type { ActOptions, ActResult, Agent, AgentState, Evaluation, NamedWeights } from '../agent';
 import type { Rollout } from '../rollout';
-import { registerFastGradients } from '../ops';
+import { registerFastGradients } from '../../tensor/ops';
 import { ActionNetwork } from './action-network';
 import { BaselineNetwork } from './baseline-network';
 import type { RamConfig } from './config';

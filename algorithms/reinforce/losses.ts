@@ -3,7 +3,7 @@
  * checked by hand. Shapes: T decision steps, B episodes, C classes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { stopGradient } from '../../agents/ops';
+import { stopGradient } from '../../tensor/ops';
 
 /**
  * Classification negative log-likelihood of the true classes, averaged over the batch:

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Agent, NamedWeights } from '../../agents/agent';
 import type { Rollout } from '../../agents/rollout';
-import { registerFastGradients } from '../../agents/ops';
+import { registerFastGradients } from '../../tensor/ops';
 import type { Algorithm, AlgorithmState, Metrics } from '../algorithm';
 import { baselineMse, classificationNll, hybridLoss, reinforceLoss } from './losses';
 

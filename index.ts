@@ -1,0 +1,15 @@
+/**
+ * glimpse-gym: a gym-style RL framework in which visual classification is an episodic
+ * environment, with the Recurrent Attention Model trained by REINFORCE.
+ *
+ * Layers, each importing only the ones before it: envs -> agents -> algorithms -> runners.
+ * Importing the package registers the built-in envs, agents and algorithms.
+ */
+export * from './envs';
+export * from './agents';
+export * from './algorithms';
+export { train } from './runners/run';
+export type { RunEvent } from './runners/events';
+export type { RunConfig } from './runners/config';
+export { initBackend, describeBackend } from './runners/backend';
+export * as viz from './viz';
