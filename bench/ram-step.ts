@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import { makeAgent } from '../agents';
 import { registerFastGradients } from '../tensor/ops';
+import { registerNativeKernels } from '../tensor/native-kernels';
 import { makeAlgorithm } from '../algorithms';
 import type { AgentState } from '../agents/agent';
 import { Rng } from '../envs/rng';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   await tf.setBackend(backend);
   await tf.ready();
   registerFastGradients();
+  const native = !process.argv.includes('--no-native') && backend === 'wasm' && registerNativeKernels();
   const stock = process.argv.includes('--stock-matmul-grad');
   if (stock) tf.registerGradient(stockBatchMatMulGrad);
   const B = 128, T = 6, reps = 8;
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
     };
     const actMs = best(actAll);
     const updateMs = best(() => algo.update(agent, rollout));
-    console.log(`${backend}${stock ? ' (stock matMul grad)' : ''} B=${B} T=${T} glimpse ${S}x${g}x${g}: act x${T} ${actMs.toFixed(1)} ms, update ${updateMs.toFixed(1)} ms, step ${(actMs + updateMs).toFixed(1)} ms`);
+    console.log(`${backend}${native ? ' + native GEMM' : ''}${stock ? ' (stock matMul grad)' : ''} B=${B} T=${T} glimpse ${S}x${g}x${g}: act x${T} ${actMs.toFixed(1)} ms, update ${updateMs.toFixed(1)} ms, step ${(actMs + updateMs).toFixed(1)} ms`);
     agent.dispose();
     algo.dispose();
   }
