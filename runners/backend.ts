@@ -69,7 +69,11 @@ async function useWasm(): Promise<boolean> {
 
 async function useCpu(): Promise<boolean> {
   if (!tryRequire('@tensorflow/tfjs-backend-cpu')) return false;
-  return use('cpu');
+  if (!(await use('cpu'))) return false;
+  // The cpu backend prints a multi-line "install tfjs-node" banner on first write; we already say
+  // which backend runs, so mark it as used.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  return true;
 }
 
 /**

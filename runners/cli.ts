@@ -186,6 +186,9 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
   program
     .description('Train and evaluate glimpse-based RL agents (RAM) on visual classification envs.')
     .exitOverride()
+    // Subcommands own their options: without this, `rl-run eval --backend cpu` would set the train
+    // flag --backend of the root command and eval would never see it.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined })
     .showSuggestionAfterError(false)
     .option('--debug', 'print stack traces of errors (default: false)')
@@ -217,9 +220,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .option('--out <dir>', 'output folder (default: <run dir>/viz)')
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
-      // Commander also reads the train flags --out/--backend after a subcommand into the root options.
-      const root = program.opts();
-      result.code = runVizCommand({ ...opts, out: opts.out ?? root.out, backend: root.backend ?? opts.backend }, io);
+      result.code = runVizCommand(opts, io);
     });
   program
     .command('list')

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveConfig } from '../runners/config';
@@ -41,6 +42,12 @@ test('RAM on MNIST: 150 batches of 64 beat chance (0.1) clearly on the 10000 tes
   const ev = await runCliReal(['eval', '--checkpoint', out, '--backend', 'wasm']);
   assert.is(ev.code, 0, ev.stderr);
   assert.ok(ev.stdout.startsWith(`test accuracy ${testEv.accuracy.toFixed(4)} `), ev.stdout);
+  // `eval --backend` belongs to the subcommand (not the train flag of the same name), in a real
+  // process since the backend is process-wide.
+  const cpu = spawnSync(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, '..', 'runners', 'cli.ts'), 'eval', '--checkpoint', out, '--split', 'val', '--backend', 'cpu'], { encoding: 'utf8', timeout: 120000 });
+  assert.is(cpu.status, 0, cpu.stderr);
+  assert.match(cpu.stdout, /^val accuracy 0\.\d{4} error 0\.\d{4} \(\d+\/500, greedy\) .* backend cpu\n$/);
+  assert.is(cpu.stderr, '', 'no banner or warning on stderr');
 });
 
 test.run();
