@@ -10,6 +10,7 @@ export * from './agents';
 export * from './algorithms';
 export { train } from './runners/run';
 export type { RunEvent } from './runners/events';
+export { resolveConfig } from './runners/config';
 export type { RunConfig } from './runners/config';
 export { initBackend, describeBackend } from './runners/backend';
 export * as viz from './viz';
