@@ -16,6 +16,7 @@ import { CoreNetwork } from './core-network';
 import { GlimpseNetwork } from './glimpse-network';
 import { LocationNetwork } from './location-network';
 import { ParamStore } from './params';
+import { FUSED_RNN_KEYS, fusedRnnEvaluate } from './fused-rnn';
 
 /** A RAM agent built from a resolved {@link RamConfig} (see `resolveRamConfig`). */
 export class RamAgent implements Agent {
@@ -91,29 +92,31 @@ export class RamAgent implements Agent {
     for (const t of state.tensors) if (!t.isDisposed) t.dispose();
   }
 
+  /**
+   * Replays `rollout` for the algorithm's tape. The rnn core runs as one fused op with a
+   * hand-written gradient (fused-rnn.ts: same values, a fraction of the kernels); the lstm core
+   * runs {@link RamAgent.evaluateModular}.
+   */
   evaluate(rollout: Rollout): Evaluation {
     this.assertLive();
+    if (this.cfg.core !== 'rnn') return this.evaluateModular(rollout);
     const { batchSize: B, steps: T } = rollout;
-    if (!Number.isInteger(T) || T < 1 || rollout.observations.length !== T || rollout.records.length !== T) {
-      throw new Error(`ram: rollout needs ${T} observations and records (steps=${T}), got ${rollout.observations.length} and ${rollout.records.length}`);
-    }
+    const { glimpses, locations, samples } = this.stackRollout(rollout);
+    const vars = new Map(this.params.entries);
+    const weights = FUSED_RNN_KEYS.map((k) => vars.get(k) as tf.Variable);
+    const out = fusedRnnEvaluate(weights, { T, B, glimpses, locations, samples, std: this.cfg.std });
+    return { ...out, decisionMask: this.decisionMask(T, B) };
+  }
+
+  /**
+   * The same replay through the modular networks under plain autograd (any core). The reference
+   * the fused rnn op is tested against, and the path of the lstm core.
+   */
+  evaluateModular(rollout: Rollout): Evaluation {
+    this.assertLive();
+    const { batchSize: B, steps: T } = rollout;
     const D = this.glimpseNet.inputSize;
-    // Glimpses do not depend on the parameters once locations are fixed: stack all T steps so the
-    // glimpse network and the core's input projection each run as one [T*B, .] matMul.
-    const glimpses = new Float32Array(T * B * D);
-    const locations = new Float32Array(T * B * 2);
-    const samples = new Float32Array(T * B * 2);
-    for (let t = 0; t < T; t++) {
-      const { glimpse, location } = this.readObservation(rollout.observations[t], `observations[${t}]`);
-      if (location.length !== B * 2) throw new Error(`ram: observations[${t}] has batch ${location.length / 2}, rollout batchSize is ${B}`);
-      const sample = rollout.records[t]?.sample;
-      if (!(sample instanceof Float32Array) || sample.length !== B * 2) {
-        throw new Error(`ram: records[${t}].sample must be a Float32Array of ${B * 2} (the unclipped location samples from act)`);
-      }
-      glimpses.set(glimpse, t * B * D);
-      locations.set(location, t * B * 2);
-      samples.set(sample, t * B * 2);
-    }
+    const { glimpses, locations, samples } = this.stackRollout(rollout);
     const x = tf.tensor2d(glimpses, [T * B, D]);
     const l = tf.tensor2d(locations, [T * B, 2]);
     const s = tf.tensor2d(samples, [T * B, 2]);
@@ -129,9 +132,41 @@ export class RamAgent implements Agent {
     const logProbs = tf.reshape(this.locationNet.logProb(this.locationNet.mean(hAll), s), [T, B]) as tf.Tensor2D;
     const baselines = tf.reshape(this.baselineNet.forward(hAll), [T, B]) as tf.Tensor2D;
     const classLogProbs = tf.logSoftmax(this.actionNet.logits(hs[T - 1]));
+    return { logProbs, baselines, classLogProbs, decisionMask: this.decisionMask(T, B) };
+  }
+
+  /** `[T, B]`: 1 for every decision but the last step's (its location is never used). */
+  private decisionMask(T: number, B: number): tf.Tensor2D {
     const mask = new Float32Array(T * B);
     mask.fill(1, 0, (T - 1) * B);
-    return { logProbs, baselines, classLogProbs, decisionMask: tf.tensor2d(mask, [T, B]) };
+    return tf.tensor2d(mask, [T, B]);
+  }
+
+  /**
+   * Checks a rollout and stacks its T steps step-major. Glimpses do not depend on the parameters
+   * once locations are fixed, so all T steps go through the glimpse network as one [T*B, .] batch.
+   */
+  private stackRollout(rollout: Rollout): { glimpses: Float32Array; locations: Float32Array; samples: Float32Array } {
+    const { batchSize: B, steps: T } = rollout;
+    if (!Number.isInteger(T) || T < 1 || rollout.observations.length !== T || rollout.records.length !== T) {
+      throw new Error(`ram: rollout needs ${T} observations and records (steps=${T}), got ${rollout.observations.length} and ${rollout.records.length}`);
+    }
+    const D = this.glimpseNet.inputSize;
+    const glimpses = new Float32Array(T * B * D);
+    const locations = new Float32Array(T * B * 2);
+    const samples = new Float32Array(T * B * 2);
+    for (let t = 0; t < T; t++) {
+      const { glimpse, location } = this.readObservation(rollout.observations[t], `observations[${t}]`);
+      if (location.length !== B * 2) throw new Error(`ram: observations[${t}] has batch ${location.length / 2}, rollout batchSize is ${B}`);
+      const sample = rollout.records[t]?.sample;
+      if (!(sample instanceof Float32Array) || sample.length !== B * 2) {
+        throw new Error(`ram: records[${t}].sample must be a Float32Array of ${B * 2} (the unclipped location samples from act)`);
+      }
+      glimpses.set(glimpse, t * B * D);
+      locations.set(location, t * B * 2);
+      samples.set(sample, t * B * 2);
+    }
+    return { glimpses, locations, samples };
   }
 
   trainableVariables(): tf.Variable[] {

@@ -1,0 +1,164 @@
+/**
+ * The whole RAM replay (rnn core) as ONE differentiable op with a hand-written backward pass.
+ *
+ * Autograd over the modular networks records ~400 small kernels per update (explicit transposes,
+ * bias reductions over axis 0, per-op gradient closures). This op runs the same forward math
+ * untaped, saves the few activations the backward needs, and computes every weight gradient with
+ * ~60 kernels: transposed matMuls (cheap with the native GEMM), bias sums as `1^T dZ` matMuls,
+ * one ReLU mask for the concatenated glimpse layers, and the recurrent gradient as one
+ * `H_{0..T-2}^T dZ_{1..T-1}` matMul after the time loop.
+ *
+ * The math is exactly the modular path's (ram-agent.ts falls back to it for the lstm core):
+ *   hg = relu(X Ww + bw), hl = relu(L Wl' + bl'), g = relu([hg, hl] Wc + bc), p = g Wi + bi,
+ *   h_t = relu(p_t + h_{t-1} Wh) (h_{-1} = 0), mu = tanh(H Wloc + bloc),
+ *   logp = sum_k -0.5 ((s - mu)/std)^2 - log std - log(2 pi)/2, base = stop(H) Wb + bb,
+ *   classLogProbs = logSoftmax(h_{T-1} Wa + ba).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Checkpoint keys of the rnn RAM's variables, in the order the fused op takes them. */
+export const FUSED_RNN_KEYS = [
+  'glimpse/what/kernel', 'glimpse/what/bias',
+  'glimpse/where/kernel', 'glimpse/where/bias',
+  'glimpse/combine/kernel', 'glimpse/combine/bias',
+  'core/input/kernel', 'core/input/bias',
+  'core/recurrent/kernel',
+  'location/kernel', 'location/bias',
+  'action/kernel', 'action/bias',
+  'baseline/kernel', 'baseline/bias',
+] as const;
+
+/** Stacked rollout data of the fused replay: step-major rows (row t*B + b is step t, episode b). */
+export interface FusedRnnInput {
+  T: number;
+  B: number;
+  /** `[T*B, D]` glimpses. */
+  glimpses: Float32Array;
+  /** `[T*B, 2]` locations the glimpses were taken at. */
+  locations: Float32Array;
+  /** `[T*B, 2]` unclipped location samples drawn by `act`. */
+  samples: Float32Array;
+  /** Standard deviation of the Gaussian location policy. */
+  std: number;
+}
+
+/** What {@link fusedRnnEvaluate} returns (all differentiable with respect to the weights). */
+export interface FusedRnnOutput {
+  /** `[T, B]` log-probabilities of the samples. */
+  logProbs: tf.Tensor2D;
+  /** `[T, B]` baselines (their gradient never reaches h). */
+  baselines: tf.Tensor2D;
+  /** `[B, C]` class log-probabilities at the last step. */
+  classLogProbs: tf.Tensor2D;
+}
+
+/** Column sums of `[N, K]` as `[K]`, by a `1^T M` matMul (wasm's Sum over axis 0 transposes first). */
+function colSum(m: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, m.shape[0]]), m), [m.shape[1]]);
+}
+
+/** `dy` where `y > 0` (ReLU's derivative expressed through its output), else 0. */
+function reluBack(dy: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(dy, tf.step(y));
+}
+
+/** Rows `[t*B, (t+1)*B)` of a step-major `[T*B, K]` tensor. */
+function rows(x: tf.Tensor2D, from: number, count: number): tf.Tensor2D {
+  return tf.slice(x, [from, 0], [count, x.shape[1]]);
+}
+
+/**
+ * Replays a rollout through the rnn RAM whose variables are `weights` (in {@link FUSED_RNN_KEYS}
+ * order) as one op with a hand-written gradient (see module doc). Call inside a gradient scope to
+ * train; outside one it is a plain forward pass.
+ */
+export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput): FusedRnnOutput {
+  const { T, B, std } = input;
+  if (weights.length !== FUSED_RNN_KEYS.length) throw new Error(`fusedRnnEvaluate: needs ${FUSED_RNN_KEYS.length} weights, got ${weights.length}`);
+  const N = T * B;
+  const D = input.glimpses.length / N;
+  const C = weights[11].shape[1] as number;
+  const hg = weights[0].shape[1] as number;
+
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [Ww, bw, Wl2, bl2, Wc, bc, Wi, bi, Wh, Wloc, bloc, Wa, ba, Wb, bb] = args.slice(0, -1) as tf.Tensor2D[];
+    const X = tf.tensor2d(input.glimpses, [N, D]);
+    const L = tf.tensor2d(input.locations, [N, 2]);
+    const S = tf.tensor2d(input.samples, [N, 2]);
+    // Glimpse network on all T*B rows at once; [hg, hl] kept concatenated for one combine matMul.
+    const cat = tf.concat([tf.relu(tf.add(tf.matMul(X, Ww), bw)), tf.relu(tf.add(tf.matMul(L, Wl2), bl2))], 1) as tf.Tensor2D;
+    const g = tf.relu(tf.add(tf.matMul(cat, Wc), bc)) as tf.Tensor2D;
+    const P = tf.add(tf.matMul(g, Wi), bi) as tf.Tensor2D;
+    const hs: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const p = T === 1 ? P : rows(P, t * B, B);
+      hs.push(tf.relu(t === 0 ? p : tf.add(p, tf.matMul(hs[t - 1], Wh))) as tf.Tensor2D);
+    }
+    const H = T === 1 ? hs[0] : (tf.concat(hs, 0) as tf.Tensor2D);
+    const mu = tf.tanh(tf.add(tf.matMul(H, Wloc), bloc)) as tf.Tensor2D;
+    const z = tf.div(tf.sub(S, mu), std) as tf.Tensor2D;
+    const logp = tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), 2 * (Math.log(std) + HALF_LOG_2PI));
+    const base = tf.reshape(tf.add(tf.matMul(H, Wb), bb), [N]);
+    const cls = tf.logSoftmax(tf.add(tf.matMul(hs[T - 1], Wa), ba)) as tf.Tensor2D;
+    save([X, L, cat, g, H, mu, z, cls]);
+    const value = tf.concat([logp, base, tf.reshape(cls, [B * C])]);
+
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [sX, sL, sCat, sG, sH, sMu, sZ, sCls] = saved as tf.Tensor2D[];
+      const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
+      const dBase = tf.reshape(tf.slice(dy, [N], [N]), [N, 1]) as tf.Tensor2D;
+      const dCls = tf.reshape(tf.slice(dy, [2 * N], [B * C]), [B, C]) as tf.Tensor2D;
+      // d logp / d mu = z / std; through tanh: (1 - mu^2).
+      const dPreLoc = tf.mul(tf.mul(dLogp, sZ), tf.mul(tf.sub(1, tf.square(sMu)), 1 / std)) as tf.Tensor2D;
+      const dWloc = tf.matMul(sH, dPreLoc, true, false);
+      const dbloc = colSum(dPreLoc);
+      const dWb = tf.matMul(sH, dBase, true, false);
+      const dbb = tf.reshape(tf.sum(dBase), [1]);
+      // logSoftmax: d logits = dCls - softmax * rowSum(dCls).
+      const dLogits = tf.sub(dCls, tf.mul(tf.exp(sCls), tf.sum(dCls, 1, true))) as tf.Tensor2D;
+      const hLast = T === 1 ? sH : rows(sH, (T - 1) * B, B);
+      const dWa = tf.matMul(hLast, dLogits, true, false);
+      const dba = colSum(dLogits);
+      // The baseline reads stop(h): only the location and action heads send gradient into H.
+      const dH = tf.matMul(dPreLoc, Wloc, false, true) as tf.Tensor2D;
+      const dLast = tf.matMul(dLogits, Wa, false, true) as tf.Tensor2D;
+      const dZs: tf.Tensor2D[] = new Array(T);
+      let carry: tf.Tensor2D | null = null;
+      for (let t = T - 1; t >= 0; t--) {
+        let dh = T === 1 ? dH : rows(dH, t * B, B);
+        if (t === T - 1) dh = tf.add(dh, dLast);
+        if (carry) dh = tf.add(dh, carry);
+        const ht = T === 1 ? sH : rows(sH, t * B, B);
+        dZs[t] = reluBack(dh, ht);
+        if (t > 0) carry = tf.matMul(dZs[t], Wh, false, true) as tf.Tensor2D;
+      }
+      const dZ = T === 1 ? dZs[0] : (tf.concat(dZs, 0) as tf.Tensor2D);
+      // h_t = relu(p_t + h_{t-1} Wh) with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t in one matMul.
+      const dWh = T === 1 ? tf.zerosLike(Wh) : tf.matMul(rows(sH, 0, (T - 1) * B), rows(dZ, B, (T - 1) * B), true, false);
+      const dWi = tf.matMul(sG, dZ, true, false);
+      const dbi = colSum(dZ);
+      const dA3 = reluBack(tf.matMul(dZ, Wi, false, true), sG);
+      const dWc = tf.matMul(sCat, dA3, true, false);
+      const dbc = colSum(dA3);
+      // [hg, hl] are both ReLU outputs: one mask for the pair, then split by columns.
+      const dCat = reluBack(tf.matMul(dA3, Wc, false, true), sCat);
+      const dA1 = tf.slice(dCat, [0, 0], [N, hg]) as tf.Tensor2D;
+      const dA2 = tf.slice(dCat, [0, hg], [N, dCat.shape[1] - hg]) as tf.Tensor2D;
+      return [
+        tf.matMul(sX, dA1, true, false), colSum(dA1),
+        tf.matMul(sL, dA2, true, false), colSum(dA2),
+        dWc, dbc, dWi, dbi, dWh, dWloc, dbloc, dWa, dba, dWb, dbb,
+      ];
+    };
+    return { value, gradFunc };
+  });
+  const packed = op(...weights) as tf.Tensor1D;
+  return {
+    logProbs: tf.reshape(tf.slice(packed, [0], [N]), [T, B]),
+    baselines: tf.reshape(tf.slice(packed, [N], [N]), [T, B]),
+    classLogProbs: tf.reshape(tf.slice(packed, [2 * N], [B * C]), [B, C]),
+  };
+}
