@@ -16,7 +16,7 @@ test.before(async () => {
 
 test('registry: reinforce is listed; unknown ids and options fail with one line', () => {
   assert.ok(listAlgorithms().some((a) => a.id === 'reinforce'));
-  assert.throws(() => makeAlgorithm('ppo'), /^unknown algorithm 'ppo'; registered: .*reinforce/);
+  assert.throws(() => makeAlgorithm('sarsa'), /^unknown algorithm 'sarsa'; registered: .*reinforce/);
   assert.throws(() => makeAlgorithm('reinforce', { lr: 0 }), /lr must be a number > 0, got 0/);
 });
 

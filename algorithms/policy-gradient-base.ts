@@ -1,0 +1,272 @@
+/**
+ * What every Adam-trained policy-gradient algorithm here shares: the optimizer options and their
+ * validation, the per-epoch learning-rate schedule, one clipped Adam step on a loss, and the
+ * checkpointable optimizer state (Adam moments by position, step count, bias-correction products).
+ * `reinforce`, `reinforce-no-baseline` and `ppo` differ only in their losses and how often they
+ * step on one rollout.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Agent, NamedWeights } from '../agents/agent';
+import type { Rollout } from '../agents/rollout';
+import { registerFastGradients } from '../tensor/ops';
+import type { Algorithm, AlgorithmState, Metrics } from './algorithm';
+
+/** Learning-rate schedules, applied per epoch by {@link PolicyGradientBase.onEpochStart}. */
+export type Schedule = 'constant' | 'cosine' | 'step';
+
+/** Optimizer and schedule hyper-parameters shared by the policy-gradient algorithms. */
+export interface OptimizerOptions {
+  /** Adam learning rate (the peak rate of a schedule). */
+  lr: number;
+  /** `constant`; `cosine` from lr to minLr over decayEpochs; `step`: times gamma every stepEpochs. */
+  schedule: Schedule;
+  /** Epochs of the cosine decay (required by `cosine`). */
+  decayEpochs: number;
+  /** Floor of the cosine schedule. */
+  minLr: number;
+  /** Epochs between decays of the step schedule (required by `step`). */
+  stepEpochs: number;
+  /** Decay factor of the step schedule. */
+  gamma: number;
+  /** Clip the global gradient norm to this value; 0 disables clipping. */
+  clipNorm: number;
+  /** Adam's first-moment decay. */
+  beta1: number;
+  /** Adam's second-moment decay. */
+  beta2: number;
+  /** Adam's epsilon. */
+  epsilon: number;
+}
+
+/**
+ * Defaults of {@link OptimizerOptions}. lr 1e-3: on mnist, 300 batches of 64, it gave 70% test
+ * accuracy against 57% at 3e-4 (kevinzakka's rate) and 60% at 3e-3 (measured with reinforce).
+ */
+export const OPTIMIZER_DEFAULTS: Readonly<OptimizerOptions> = Object.freeze({
+  lr: 1e-3,
+  schedule: 'constant',
+  decayEpochs: 0,
+  minLr: 0,
+  stepEpochs: 0,
+  gamma: 0.1,
+  clipNorm: 0,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+});
+
+/** Checks one numeric option; throws `<algo>: <key> must be <what>, got <value>`. */
+export type NumberCheck = (key: string, ok: (x: number) => boolean, what: string) => void;
+
+/**
+ * Merges `options` over `defaults` and validates them: unknown keys, the optimizer options, then
+ * the algorithm's own via `checkOwn`. Every error is one line `<algo>: ...` naming the bad key.
+ */
+export function resolveAlgorithmOptions<O extends OptimizerOptions>(
+  algo: string,
+  defaults: Readonly<O>,
+  options: Record<string, unknown>,
+  checkOwn: (num: NumberCheck, merged: Record<string, unknown>) => void = () => undefined,
+): O {
+  const keys = Object.keys(defaults);
+  for (const k of Object.keys(options)) {
+    if (!keys.includes(k)) throw new Error(`${algo}: unknown option '${k}'; allowed: ${keys.join(', ')}`);
+  }
+  const o = { ...defaults } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
+  const num: NumberCheck = (k, ok, what) => {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new Error(`${algo}: ${k} must be ${what}, got ${JSON.stringify(v)}`);
+  };
+  num('lr', (x) => x > 0, 'a number > 0');
+  num('minLr', (x) => x >= 0, 'a number >= 0');
+  num('decayEpochs', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
+  num('stepEpochs', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
+  num('gamma', (x) => x > 0 && x <= 1, 'a number in (0, 1]');
+  num('clipNorm', (x) => x >= 0, 'a number >= 0 (0 disables clipping)');
+  checkOwn(num, o);
+  num('beta1', (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+  num('beta2', (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+  num('epsilon', (x) => x > 0, 'a number > 0');
+  if (!['constant', 'cosine', 'step'].includes(o.schedule as string)) {
+    throw new Error(`${algo}: schedule must be 'constant', 'cosine' or 'step', got ${JSON.stringify(o.schedule)}`);
+  }
+  if (o.schedule === 'cosine' && (o.decayEpochs as number) < 1) throw new Error(`${algo}: schedule cosine needs decayEpochs >= 1`);
+  if (o.schedule === 'step' && (o.stepEpochs as number) < 1) throw new Error(`${algo}: schedule step needs stepEpochs >= 1`);
+  return o as unknown as O;
+}
+
+/** Learning rate of `epoch` (1-based, as the runner counts) under the schedule of `o`. */
+export function scheduledLr(o: OptimizerOptions, epoch: number): number {
+  const e = Math.max(0, epoch - 1); // epochs completed before this one
+  switch (o.schedule) {
+    case 'constant':
+      return o.lr;
+    case 'cosine':
+      return o.minLr + 0.5 * (o.lr - o.minLr) * (1 + Math.cos((Math.PI * Math.min(e, o.decayEpochs)) / o.decayEpochs));
+    case 'step':
+      return o.lr * Math.pow(o.gamma, Math.floor(e / o.stepEpochs));
+  }
+}
+
+/** The tfjs AdamOptimizer fields that hold its state (not in its public typings). */
+interface AdamInternals {
+  learningRate: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable }>;
+  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable }>;
+  iterations_: number;
+}
+
+/** What a loss function hands to {@link PolicyGradientBase.adamStep}. */
+export interface AdamStepLoss {
+  /** The scalar to minimise. */
+  loss: tf.Scalar;
+  /** Scalars to report, read back together in one transfer (same order in the result). */
+  stats: tf.Scalar[];
+}
+
+/** The numbers one {@link PolicyGradientBase.adamStep} returns. */
+export interface AdamStepResult {
+  /** Values of `AdamStepLoss.stats`. */
+  stats: Float32Array;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+/**
+ * Base of the Adam-trained algorithms: options, schedule, optimizer state and the gradient step.
+ * Subclasses set `id` and implement `update` from their losses.
+ */
+export abstract class PolicyGradientBase<O extends OptimizerOptions> implements Algorithm {
+  abstract readonly id: string;
+  readonly config: Record<string, unknown>;
+  protected readonly options: O;
+  protected readonly optimizer: tf.AdamOptimizer;
+  protected lr: number;
+
+  constructor(options: O) {
+    // tfjs-core's CommonJS build has no gradients; make sure ours are in before any tape runs.
+    registerFastGradients();
+    this.options = { ...options };
+    this.config = { ...(options as OptimizerOptions) }; // all of O: the spread copies every key
+    this.lr = options.lr;
+    this.optimizer = tf.train.adam(options.lr, options.beta1, options.beta2, options.epsilon);
+  }
+
+  abstract update(agent: Agent, rollout: Rollout): Metrics;
+
+  protected get adam(): AdamInternals {
+    return this.optimizer as unknown as AdamInternals;
+  }
+
+  onEpochStart(epoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < 1) throw new Error(`${this.id}: epoch must be an integer >= 1, got ${epoch}`);
+    this.lr = scheduledLr(this.options, epoch);
+    this.adam.learningRate = this.lr;
+  }
+
+  /**
+   * One Adam step on `lossFn()` over `vars` (variables the loss does not reach get a zero
+   * gradient, which leaves them unchanged), with the global gradient norm clipped to `clipNorm`.
+   * The stats and the gradient norm come back in one read each.
+   */
+  protected adamStep(vars: tf.Variable[], lossFn: () => AdamStepLoss): AdamStepResult {
+    let stats: tf.Tensor1D | null = null;
+    const { value, grads } = tf.variableGrads(() => {
+      const r = lossFn();
+      // Kept past variableGrads' tidy so all metrics come back in one read.
+      stats = tf.keep(tf.stack(r.stats) as tf.Tensor1D);
+      return r.loss;
+    }, vars);
+    const gradList = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+    const sqNorm = tf.tidy(() => tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
+    const values = stats!.dataSync() as Float32Array;
+    const gradNorm = Math.sqrt(sqNorm.dataSync()[0]);
+    tf.dispose([stats!, sqNorm, value]);
+    const clip = this.options.clipNorm;
+    const scale = clip > 0 && gradNorm > clip ? clip / gradNorm : 1;
+    tf.tidy(() => {
+      const scaled = scale === 1 ? gradList : gradList.map((g) => tf.mul(g, scale));
+      this.optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: scaled[i] })));
+    });
+    tf.dispose(gradList);
+    tf.dispose(Object.values(grads));
+    return { stats: values, gradNorm };
+  }
+
+  getState(): AlgorithmState {
+    const weights: NamedWeights = {};
+    const put = (prefix: string, slots: AdamInternals['accumulatedFirstMoment']): void => {
+      slots.forEach((s, i) => {
+        weights[`${prefix}/${String(i).padStart(3, '0')}`] = { shape: [...s.variable.shape], data: Float32Array.from(s.variable.dataSync() as Float32Array) };
+      });
+    };
+    put('adam/m', this.adam.accumulatedFirstMoment);
+    put('adam/v', this.adam.accumulatedSecondMoment);
+    // Adam's bias-correction products are kept as float32 values so a resume repeats the step bit for bit.
+    const accBeta1 = this.adam.accBeta1.dataSync()[0];
+    const accBeta2 = this.adam.accBeta2.dataSync()[0];
+    return { weights, scalars: { iterations: this.optimizer.iterations, lr: this.lr, accBeta1, accBeta2 } };
+  }
+
+  setState(state: AlgorithmState): void {
+    const id = this.id;
+    const iterations = state?.scalars?.iterations;
+    const lr = state?.scalars?.lr;
+    if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < 0) {
+      throw new Error(`${id}: optimizer state needs scalars.iterations (an integer >= 0), got ${JSON.stringify(iterations)}`);
+    }
+    if (typeof lr !== 'number' || !(lr > 0)) throw new Error(`${id}: optimizer state needs scalars.lr > 0, got ${JSON.stringify(lr)}`);
+    const { accBeta1, accBeta2 } = state.scalars;
+    for (const [k, v] of [['accBeta1', accBeta1], ['accBeta2', accBeta2]] as const) {
+      if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new Error(`${id}: optimizer state needs scalars.${k} in (0, 1], got ${JSON.stringify(v)}`);
+    }
+    const slots = (prefix: string): NamedWeights[string][] => {
+      const out: NamedWeights[string][] = [];
+      for (let i = 0; ; i++) {
+        const w = state.weights[`${prefix}/${String(i).padStart(3, '0')}`];
+        if (!w) return out;
+        if (w.data.length !== w.shape.reduce((a, b) => a * b, 1)) throw new Error(`${id}: optimizer slot ${prefix}/${i} has ${w.data.length} values for shape [${w.shape.join(', ')}]`);
+        out.push(w);
+      }
+    };
+    const m = slots('adam/m');
+    const v = slots('adam/v');
+    if (m.length !== v.length || m.length + v.length !== Object.keys(state.weights).length) {
+      throw new Error(`${id}: optimizer state must hold matching adam/m/NNN and adam/v/NNN slots, got ${Object.keys(state.weights).join(', ')}`);
+    }
+    const adam = this.adam;
+    tf.dispose([...adam.accumulatedFirstMoment, ...adam.accumulatedSecondMoment].map((s) => s.variable));
+    const make = (w: NamedWeights[string], name: string) => {
+      const init = tf.tensor(Float32Array.from(w.data), w.shape);
+      const variable = tf.variable(init, false);
+      init.dispose();
+      return { originalName: name, variable };
+    };
+    adam.accumulatedFirstMoment = m.map((w, i) => make(w, `adam/m/${i}`));
+    adam.accumulatedSecondMoment = v.map((w, i) => make(w, `adam/v/${i}`));
+    adam.iterations_ = iterations;
+    tf.tidy(() => {
+      adam.accBeta1.assign(tf.scalar(accBeta1));
+      adam.accBeta2.assign(tf.scalar(accBeta2));
+    });
+    this.lr = lr;
+    adam.learningRate = lr;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+
+  /** Restored moments must line up with the agent's variables (Adam matches them by position). */
+  protected checkMoments(vars: tf.Variable[]): void {
+    const m = this.adam.accumulatedFirstMoment;
+    if (m.length === 0) return;
+    const bad = m.length !== vars.length || m.some((s, i) => s.variable.shape.join() !== vars[i].shape.join());
+    if (bad) {
+      throw new Error(`${this.id}: optimizer state has ${m.length} slots that do not match the agent's ${vars.length} variables (different network?)`);
+    }
+  }
+}
