@@ -1,7 +1,8 @@
 /**
- * The agent API; importing it registers the built-in agents (`ram`).
+ * The agent API; importing it registers the built-in agents (`ram`, `random-glimpse`).
  */
 import './ram';
+import './random-glimpse';
 
 export * from './agent';
 export * from './rollout';
@@ -10,3 +11,5 @@ export type { AgentEntry } from './registry';
 export { stopGradient, registerFastGradients } from '../tensor/ops';
 export { RamAgent, RAM_DEFAULTS, resolveRamConfig } from './ram';
 export type { RamConfig, RamOptions } from './ram';
+export { RandomGlimpseAgent, resolveRandomGlimpseConfig } from './random-glimpse';
+export type { RandomGlimpseConfig } from './random-glimpse';
