@@ -1,6 +1,6 @@
 /**
  * The env half of glimpse-gym: contracts, spaces, RNG, registry, vector env, checker and the
- * vision building blocks. Importing it registers the four MNIST tasks.
+ * vision building blocks. Importing it registers the four MNIST tasks and `shapes`.
  */
 import './tasks';
 
@@ -24,3 +24,4 @@ export * from './vision/transforms';
 export * from './vision/glimpse-env';
 export { DEFAULT_DATA_SEED, mnistTask, parseMnistTaskKwargs } from './tasks/mnist-task';
 export type { MnistTaskKwargs, MnistTaskDefaults } from './tasks/mnist-task';
+export { ShapesSource, SHAPE_CLASSES } from './tasks/shapes-source';

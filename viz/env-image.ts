@@ -1,7 +1,9 @@
 /**
- * The whole image of a glimpse episode, which the pictures draw the glimpses on. An env with a
- * `render()` method returning a {@link GreyFrame} gives it directly. Otherwise it is recovered
- * through the Env interface alone: the finest retina scale is an exact pixel copy (envs/vision/retina.ts), so
+ * The whole image of a glimpse episode, which the pictures draw the glimpses on. It comes from the
+ * env's `render()` ({@link GreyFrame}); `GlimpseEnv`, and so every built-in task, has one.
+ *
+ * Fallback for third-party envs without `render()`: the image is recovered through the Env
+ * interface alone. The finest retina scale is an exact pixel copy (envs/vision/retina.ts), so
  * replaying the same episode (same reset seed and item index) and looking at a grid of tiles
  * reads every pixel. Each replay gives T-1 tiles (one per non-final step). It checks that each
  * replay starts with the same first glimpse, so a non-reproducible env fails loudly instead of
@@ -121,8 +123,8 @@ export interface PlayedEpisode extends ProbeEpisode {
 export type FrameOf = (env: Env, episode: PlayedEpisode) => GreyFrame;
 
 /**
- * The default {@link FrameOf}: `env.render()` when the env has one; else, for envs exposing
- * their image size as `imageWidth`/`imageHeight` (GlimpseEnv does), {@link probeImage}; else a
+ * The default {@link FrameOf}: `env.render()` (GlimpseEnv has it); for an env without one that
+ * exposes its image size as `imageWidth`/`imageHeight`, the {@link probeImage} fallback; else a
  * one-line error.
  */
 export function envImage(env: Env, episode: PlayedEpisode): GreyFrame {

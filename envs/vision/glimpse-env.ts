@@ -11,6 +11,7 @@
  *   observation repeats the last glimpse; `info.label` is the true class.
  * Locations outside [-1, 1] are clipped (documented, not an error); a location that is not two
  * finite numbers, a label outside the classes, a step before `reset` or after the end throws.
+ * `render()` returns the whole current image (for pictures; agents only ever see glimpses).
  */
 import type { Env, Info, ResetOptions, ResetResult, StepResult } from '../core';
 import type { BatchStepOutput, BatchWritableEnv } from '../batch-writable';
@@ -173,6 +174,18 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
     out.terminated[i] = terminated ? 1 : 0;
     out.truncated[i] = 0;
     return info;
+  }
+
+  /**
+   * The whole image of the current episode (after the transform: the canvas glimpses are taken
+   * from), as a fresh copy: `width * height` grey values in [0, 1], row-major. For pictures
+   * (viz draws the glimpses on it); not an observation. Throws before the first `reset` and
+   * after `close`.
+   */
+  render(): { pixels: Float32Array; width: number; height: number } {
+    if (this.closed) throw new Error('GlimpseEnv.render: the env is closed');
+    if (this.t < 0) throw new Error('GlimpseEnv.render: call reset() before render()');
+    return { pixels: Float32Array.from(this.image.pixels), width: this.imageWidth, height: this.imageHeight };
   }
 
   close(): void {
