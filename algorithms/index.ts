@@ -9,6 +9,8 @@ import './ppo';
 export * from './algorithm';
 export { registerAlgorithm, makeAlgorithm, listAlgorithms } from './registry';
 export type { AlgorithmEntry } from './registry';
+export { Adam } from './adam';
+export type { AdamConfig, AdamImplementation, AdamSlots } from './adam';
 export { PolicyGradientBase, OPTIMIZER_DEFAULTS, resolveAlgorithmOptions } from './policy-gradient-base';
 export type { OptimizerOptions, NumberCheck, AdamStepLoss, AdamStepResult } from './policy-gradient-base';
 export { Reinforce, REINFORCE_DEFAULTS, resolveReinforceOptions, scheduledLr } from './reinforce';

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Agent, NamedWeights } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
 import { registerFastGradients } from '../tensor/ops';
+import { Adam } from './adam';
 import type { Algorithm, AlgorithmState, Metrics } from './algorithm';
 
 /** Learning-rate schedules, applied per epoch by {@link PolicyGradientBase.onEpochStart}. */
@@ -109,16 +110,6 @@ export function scheduledLr(o: OptimizerOptions, epoch: number): number {
   }
 }
 
-/** The tfjs AdamOptimizer fields that hold its state (not in its public typings). */
-interface AdamInternals {
-  learningRate: number;
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable }>;
-  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable }>;
-  iterations_: number;
-}
-
 /** What a loss function hands to {@link PolicyGradientBase.adamStep}. */
 export interface AdamStepLoss {
   /** The scalar to minimise. */
@@ -143,7 +134,8 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
   abstract readonly id: string;
   readonly config: Record<string, unknown>;
   protected readonly options: O;
-  protected readonly optimizer: tf.AdamOptimizer;
+  /** Fused native Adam on wasm with the addon built, tfjs kernels otherwise (algorithms/adam.ts). */
+  protected readonly optimizer: Adam;
   protected lr: number;
 
   constructor(options: O) {
@@ -152,19 +144,15 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
     this.options = { ...options };
     this.config = { ...(options as OptimizerOptions) }; // all of O: the spread copies every key
     this.lr = options.lr;
-    this.optimizer = tf.train.adam(options.lr, options.beta1, options.beta2, options.epsilon);
+    this.optimizer = new Adam({ lr: options.lr, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon });
   }
 
   abstract update(agent: Agent, rollout: Rollout): Metrics;
 
-  protected get adam(): AdamInternals {
-    return this.optimizer as unknown as AdamInternals;
-  }
-
   onEpochStart(epoch: number): void {
     if (!Number.isInteger(epoch) || epoch < 1) throw new Error(`${this.id}: epoch must be an integer >= 1, got ${epoch}`);
     this.lr = scheduledLr(this.options, epoch);
-    this.adam.learningRate = this.lr;
+    this.optimizer.learningRate = this.lr;
   }
 
   /**
@@ -181,34 +169,29 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
       return r.loss;
     }, vars);
     const gradList = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
-    const sqNorm = tf.tidy(() => tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-    const values = stats!.dataSync() as Float32Array;
-    const gradNorm = Math.sqrt(sqNorm.dataSync()[0]);
-    tf.dispose([stats!, sqNorm, value]);
-    const clip = this.options.clipNorm;
-    const scale = clip > 0 && gradNorm > clip ? clip / gradNorm : 1;
-    tf.tidy(() => {
-      const scaled = scale === 1 ? gradList : gradList.map((g) => tf.mul(g, scale));
-      this.optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: scaled[i] })));
-    });
-    tf.dispose(gradList);
-    tf.dispose(Object.values(grads));
-    return { stats: values, gradNorm };
+    try {
+      const values = stats!.dataSync() as Float32Array;
+      const gradNorm = Math.sqrt(this.optimizer.squaredNorm(gradList));
+      const clip = this.options.clipNorm;
+      // The clipping factor goes into the Adam step itself: no scaled copy of every gradient.
+      this.optimizer.apply(vars, gradList, clip > 0 && gradNorm > clip ? clip / gradNorm : 1);
+      return { stats: values, gradNorm };
+    } finally {
+      tf.dispose([stats!, value, ...gradList, ...Object.values(grads)]);
+    }
   }
 
   getState(): AlgorithmState {
     const weights: NamedWeights = {};
-    const put = (prefix: string, slots: AdamInternals['accumulatedFirstMoment']): void => {
-      slots.forEach((s, i) => {
-        weights[`${prefix}/${String(i).padStart(3, '0')}`] = { shape: [...s.variable.shape], data: Float32Array.from(s.variable.dataSync() as Float32Array) };
-      });
+    const slots = this.optimizer.getSlots();
+    const put = (prefix: string, data: Float32Array[]): void => {
+      data.forEach((d, i) => (weights[`${prefix}/${String(i).padStart(3, '0')}`] = { shape: [...slots.shapes[i]], data: d }));
     };
-    put('adam/m', this.adam.accumulatedFirstMoment);
-    put('adam/v', this.adam.accumulatedSecondMoment);
+    put('adam/m', slots.m);
+    put('adam/v', slots.v);
     // Adam's bias-correction products are kept as float32 values so a resume repeats the step bit for bit.
-    const accBeta1 = this.adam.accBeta1.dataSync()[0];
-    const accBeta2 = this.adam.accBeta2.dataSync()[0];
-    return { weights, scalars: { iterations: this.optimizer.iterations, lr: this.lr, accBeta1, accBeta2 } };
+    const { iterations, accBeta1, accBeta2 } = slots;
+    return { weights, scalars: { iterations, lr: this.lr, accBeta1, accBeta2 } };
   }
 
   setState(state: AlgorithmState): void {
@@ -237,23 +220,15 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
     if (m.length !== v.length || m.length + v.length !== Object.keys(state.weights).length) {
       throw new Error(`${id}: optimizer state must hold matching adam/m/NNN and adam/v/NNN slots, got ${Object.keys(state.weights).join(', ')}`);
     }
-    const adam = this.adam;
-    tf.dispose([...adam.accumulatedFirstMoment, ...adam.accumulatedSecondMoment].map((s) => s.variable));
-    const make = (w: NamedWeights[string], name: string) => {
-      const init = tf.tensor(Float32Array.from(w.data), w.shape);
-      const variable = tf.variable(init, false);
-      init.dispose();
-      return { originalName: name, variable };
-    };
-    adam.accumulatedFirstMoment = m.map((w, i) => make(w, `adam/m/${i}`));
-    adam.accumulatedSecondMoment = v.map((w, i) => make(w, `adam/v/${i}`));
-    adam.iterations_ = iterations;
-    tf.tidy(() => {
-      adam.accBeta1.assign(tf.scalar(accBeta1));
-      adam.accBeta2.assign(tf.scalar(accBeta2));
+    m.forEach((w, i) => {
+      if (w.shape.join() !== v[i].shape.join()) throw new Error(`${id}: optimizer slots adam/m/${i} [${w.shape.join(', ')}] and adam/v/${i} [${v[i].shape.join(', ')}] differ in shape`);
+    });
+    this.optimizer.setSlots({
+      m: m.map((w) => w.data), v: v.map((w) => w.data), shapes: m.map((w) => [...w.shape]),
+      iterations, accBeta1, accBeta2,
     });
     this.lr = lr;
-    adam.learningRate = lr;
+    this.optimizer.learningRate = lr;
   }
 
   dispose(): void {
@@ -262,9 +237,9 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
 
   /** Restored moments must line up with the agent's variables (Adam matches them by position). */
   protected checkMoments(vars: tf.Variable[]): void {
-    const m = this.adam.accumulatedFirstMoment;
+    const m = this.optimizer.slotShapes();
     if (m.length === 0) return;
-    const bad = m.length !== vars.length || m.some((s, i) => s.variable.shape.join() !== vars[i].shape.join());
+    const bad = m.length !== vars.length || m.some((s, i) => s.join() !== vars[i].shape.join());
     if (bad) {
       throw new Error(`${this.id}: optimizer state has ${m.length} slots that do not match the agent's ${vars.length} variables (different network?)`);
     }

@@ -1,5 +1,5 @@
 /**
- * Typed loader of the optional native GEMM addon (native/src, built by scripts/build-native.js
+ * Typed loader of the optional native addon (GEMM, fused Adam step; native/src, built by scripts/build-native.js
  * into native/build/Release/glimpse_native.node). Loading never throws: a missing or broken
  * build, or `GLIMPSE_NATIVE=0`, gives `null` and a one-line reason from {@link nativeAddonError}.
  */
@@ -29,6 +29,21 @@ export interface NativeAddon {
     B: NativeMemory, bOffset: number, ldb: number, strideB: number,
     beta: number, C: NativeMemory, cOffset: number, ldc: number, strideC: number, batch: number,
   ): void;
+  /**
+   * One Adam step over `n` floats of arrays in `memory` (byte offsets): weights W and gradient G
+   * are read, moments M and V updated in place, the new weights written to Wout (which may be W;
+   * all other arrays distinct). With g = G * gradScale: M = M*beta1 + g*oneMinusBeta1;
+   * V = V*beta2 + g^2*oneMinusBeta2; Wout = (M/biasCorrection1) / (sqrt(V/biasCorrection2) +
+   * epsilon) * negLr + W, every constant and operation in float32 in tfjs's order (bit-identical
+   * to tfjs's AdamOptimizer kernels). Absent from builds made before it was added.
+   */
+  adamUpdate?(
+    memory: NativeMemory, wOffset: number, gOffset: number, mOffset: number, vOffset: number, woutOffset: number, n: number,
+    beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number,
+    biasCorrection1: number, biasCorrection2: number, negLr: number, epsilon: number, gradScale: number,
+  ): void;
+  /** Sum of squares of `n` floats at byte `offset` of `memory`, accumulated in double. Absent from older builds. */
+  sumSquares?(memory: NativeMemory, offset: number, n: number): number;
   /** The build's SIMD path, thread count and register tile. */
   config(): NativeConfig;
   /** Sets the thread count (1..64) and the FLOP count below which a call runs on one thread. */

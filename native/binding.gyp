@@ -2,10 +2,10 @@
   "targets": [
     {
       "target_name": "glimpse_native",
-      "sources": ["src/addon.cc", "src/sgemm.cc", "src/thread_pool.cc"],
+      "sources": ["src/addon.cc", "src/adam.cc", "src/sgemm.cc", "src/thread_pool.cc"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fexceptions", "-pthread"],
+      "cflags_cc": ["-O3", "-march=native", "-fno-math-errno", "-std=c++17", "-fexceptions", "-pthread"],
       "ldflags": ["-pthread"],
       "defines": ["NAPI_VERSION=8"]
     }

@@ -16,7 +16,7 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const nativeDir = path.join(root, 'native');
 const outFile = path.join(nativeDir, 'build', 'Release', 'glimpse_native.node');
-const sources = ['src/addon.cc', 'src/sgemm.cc', 'src/thread_pool.cc'];
+const sources = ['src/addon.cc', 'src/adam.cc', 'src/sgemm.cc', 'src/thread_pool.cc'];
 
 /** The folder holding include/node/node_api.h for the running Node (its install prefix). */
 function nodeDir() {
@@ -61,7 +61,7 @@ function buildWithNodeGyp(dir) {
 function buildWithGxx(dir) {
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   return run('g++', [
-    '-O3', '-march=native', '-std=c++17', '-fPIC', '-shared', '-pthread', '-DNAPI_VERSION=8',
+    '-O3', '-march=native', '-fno-math-errno', '-std=c++17', '-fPIC', '-shared', '-pthread', '-DNAPI_VERSION=8',
     '-DNODE_GYP_MODULE_NAME=glimpse_native', `-I${path.join(dir, 'include', 'node')}`,
     ...sources, '-o', outFile,
   ]);

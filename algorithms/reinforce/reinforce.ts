@@ -51,8 +51,7 @@ export class Reinforce extends PolicyGradientBase<ReinforceOptions> {
     const vars = agent.trainableVariables();
     this.checkMoments(vars);
     const { reinforceWeight, baselineWeight } = this.options;
-    let stats: tf.Tensor1D | null = null;
-    const { value, grads } = tf.variableGrads(() => {
+    const { stats: values, gradNorm } = this.adamStep(vars, () => {
       const ev = agent.evaluate(rollout);
       const rewards = tf.tensor1d(rollout.returns);
       const nll = classificationNll(ev.classLogProbs, rollout.targets);
@@ -62,23 +61,8 @@ export class Reinforce extends PolicyGradientBase<ReinforceOptions> {
       const correct = tf.equal(tf.argMax(ev.classLogProbs, 1), tf.tensor1d(rollout.targets, 'int32'));
       const accuracy = tf.mean(tf.cast(correct, 'float32'));
       const baseline = ev.baselines ? tf.mean(ev.baselines) : tf.scalar(0);
-      // Kept past variableGrads' tidy so all metrics come back in one read.
-      stats = tf.keep(tf.stack([loss, nll, rf, bl, tf.mean(rewards), accuracy, baseline]) as tf.Tensor1D);
-      return loss;
-    }, vars);
-    const gradList = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
-    const sqNorm = tf.tidy(() => tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-    const [values, sq] = [stats!.dataSync(), sqNorm.dataSync()[0]];
-    const gradNorm = Math.sqrt(sq);
-    tf.dispose([stats!, sqNorm, value]);
-    const clip = this.options.clipNorm;
-    const scale = clip > 0 && gradNorm > clip ? clip / gradNorm : 1;
-    tf.tidy(() => {
-      const scaled = scale === 1 ? gradList : gradList.map((g) => tf.mul(g, scale));
-      this.optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: scaled[i] })));
+      return { loss, stats: [loss, nll, rf, bl, tf.mean(rewards), accuracy, baseline] as tf.Scalar[] };
     });
-    tf.dispose(gradList);
-    tf.dispose(Object.values(grads));
     const metrics: Metrics = {};
     METRIC_NAMES.forEach((k, i) => (metrics[k] = values[i]));
     metrics.gradNorm = gradNorm;

@@ -5,6 +5,9 @@
 //   sgemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
 //   sgemmBatched(transA, transB, M, N, K, alpha, A, aOffset, lda, strideA, B, bOffset, ldb, strideB,
 //                beta, C, cOffset, ldc, strideC, batch)          strides in elements, 0 = broadcast
+//   adamUpdate(memory, wOffset, gOffset, mOffset, vOffset, woutOffset, n, beta1, beta2, oneMinusBeta1,
+//              oneMinusBeta2, biasCorrection1, biasCorrection2, negLr, epsilon, gradScale)
+//   sumSquares(memory, offset, n) -> number
 //   config() -> {simd, threads, minParallelFlops, tileRows, tileCols}
 //   setThreads(threads, minParallelFlops?)
 #include <node_api.h>
@@ -17,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "adam.h"
 #include "sgemm.h"
 
 namespace {
@@ -162,6 +166,69 @@ napi_value runGemm(napi_env env, napi_callback_info info, bool batched) {
 napi_value Sgemm(napi_env env, napi_callback_info info) { return runGemm(env, info, false); }
 napi_value SgemmBatched(napi_env env, napi_callback_info info) { return runGemm(env, info, true); }
 
+// One Adam step: weights W (read), gradient G (read), moments M and V (updated in place) and the
+// new weights Wout, all in `memory` at the given byte offsets; Wout may be W itself, every other
+// pair must be disjoint. The constants come rounded to float32 (see adam.h).
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  const char* fn = "adamUpdate";
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 16) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 16");
+  try {
+    const int64_t n = getCount(env, argv[6], fn, "n");
+    int64_t avail[5] = {0, 0, 0, 0, 0};
+    static const char* names[5] = {"W", "G", "M", "V", "Wout"};
+    float* p[5];
+    for (int k = 0; k < 5; k++) {
+      p[k] = getFloats(env, argv[0], argv[1 + k], fn, names[k], &avail[k]);
+      if (avail[k] < n)
+        throw ArgError{std::string(fn) + ": " + names[k] + " needs " + std::to_string(n) + " floats from its offset but has " +
+                       std::to_string(avail[k])};
+    }
+    for (int a = 0; a < 5; a++)
+      for (int b = a + 1; b < 5; b++) {
+        if (a == 0 && b == 4 && p[a] == p[b]) continue;  // the update in place
+        if (n > 0 && p[a] < p[b] + n && p[b] < p[a] + n)
+          throw ArgError{std::string(fn) + ": " + names[a] + " and " + names[b] + " overlap; allowed: distinct arrays (Wout may equal W)"};
+      }
+    gg::AdamStep s;
+    float* fields[9] = {&s.beta1, &s.beta2, &s.oneMinusBeta1, &s.oneMinusBeta2, &s.biasCorrection1,
+                        &s.biasCorrection2, &s.negLr, &s.epsilon, &s.gradScale};
+    static const char* fieldNames[9] = {"beta1", "beta2", "oneMinusBeta1", "oneMinusBeta2", "biasCorrection1",
+                                        "biasCorrection2", "negLr", "epsilon", "gradScale"};
+    for (int k = 0; k < 9; k++) *fields[k] = float(getNumber(env, argv[7 + k], fn, fieldNames[k]));
+    if (!(s.biasCorrection1 > 0.f) || !(s.biasCorrection2 > 0.f))
+      throw ArgError{std::string(fn) + ": biasCorrection1/2 must be > 0 in float32, got " + formatNumber(s.biasCorrection1) +
+                     " and " + formatNumber(s.biasCorrection2)};
+    gg::adamUpdate(p[0], p[4], p[1], p[2], p[3], n, s);
+  } catch (const ArgError& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+// Sum of squares of n floats at a byte offset in `memory`, accumulated in double.
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  const char* fn = "sumSquares";
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 3");
+  try {
+    int64_t avail = 0;
+    const float* x = getFloats(env, argv[0], argv[1], fn, "X", &avail);
+    const int64_t n = getCount(env, argv[2], fn, "n");
+    if (avail < n)
+      throw ArgError{std::string(fn) + ": X needs " + std::to_string(n) + " floats from its offset but has " + std::to_string(avail)};
+    napi_value out;
+    napi_create_double(env, gg::sumSquares(x, n), &out);
+    return out;
+  } catch (const ArgError& e) {
+    return throwError(env, e.message);
+  }
+}
+
 napi_value Config(napi_env env, napi_callback_info) {
   napi_value obj, v;
   napi_create_object(env, &obj);
@@ -212,6 +279,8 @@ napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sgemmBatched", nullptr, SgemmBatched, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
