@@ -17,7 +17,7 @@ import { assertCompatible, readCheckpoint, resolveCheckpointDir } from './checkp
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
 import { evaluateSplit } from './evaluate';
-import { defaultComponents, splitKwargs, train } from './run';
+import { defaultComponents, makeEvalVector, splitKwargs, train } from './run';
 import { progressSink } from './sinks/progress-bar';
 import { jsonlSink } from './sinks/jsonl';
 import { summarySink } from './sinks/summary';
@@ -54,6 +54,7 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'maxBatches', flag: '--max-batches <n>', help: 'cap on batches per epoch, for quick runs (default: no cap)' },
   { key: 'trainItems', flag: '--train-items <n>', help: 'train on the first N items only, for quick runs (default: all)' },
   { key: 'valItems', flag: '--val-items <n>', help: 'validate on the first N items only (default: all)' },
+  { key: 'evalBatchSize', flag: '--eval-batch-size <n>', help: 'episodes per evaluation batch (default: 1000, capped by the items scored)' },
   { key: 'vizEvery', flag: '--viz-every <n>', help: 'every N epochs write the glimpse GIF of a fixed validation batch to <out>/viz/epoch-NNNN.gif (default: never)' },
   { key: 'quiet', flag: '--quiet', help: 'no progress output (default: false)' },
 ];
@@ -142,7 +143,7 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;
   try {
-    env = components.makeVector(ckpt.meta.env.id, run.batchSize, splitKwargs(ckpt.meta.env.kwargs, opts.split as 'test'));
+    env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, opts.split as 'test'), run.evalBatchSize, opts.split === 'val' ? run.valItems : undefined);
     agent = components.makeAgent(ckpt.meta.agent.id, { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, { ...(ckpt.meta.agent.config ?? {}) });
     assertCompatible(ckpt, agent.id, agent.getWeights());
     agent.setWeights(ckpt.weights);

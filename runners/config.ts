@@ -56,6 +56,13 @@ export interface RunConfig {
   trainItems?: number;
   /** Cap on validation items scored each epoch; unset: the whole validation split. */
   valItems?: number;
+  /**
+   * Episodes per evaluation batch (the val/test vector env's width); unset: 1000, capped by the
+   * items scored. Wider batches amortise per-kernel overhead. Greedy evaluation scores the same
+   * at any width (held-out items are fixed per index); sampled evaluation draws its location
+   * samples in another order.
+   */
+  evalBatchSize?: number;
   /** No progress output (events and files are unchanged). */
   quiet: boolean;
   /** Every N epochs, write the glimpse GIF of a fixed validation batch to `<run>/viz/epoch-NNNN.gif`. */
@@ -121,6 +128,7 @@ const FIELDS: Record<keyof RunConfig, Kind> = {
   maxBatches: { t: 'int', min: 1 },
   trainItems: { t: 'int', min: 1 },
   valItems: { t: 'int', min: 1 },
+  evalBatchSize: { t: 'int', min: 1, max: 65536 },
   quiet: { t: 'bool' },
   vizEvery: { t: 'int', min: 1 },
   envKwargs: { t: 'record' },
@@ -268,4 +276,16 @@ export function componentOptions(c: RunConfig): ComponentOptions {
 }
 
 /** Config keys that may differ between a saved run and its `--resume` (they do not change results). */
-export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery'];
+export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery', 'evalBatchSize'];
+
+/** Evaluation batch width when `evalBatchSize` is unset (see {@link evalBatchWidth}). */
+export const DEFAULT_EVAL_BATCH_SIZE = 1000;
+
+/**
+ * Width of the evaluation vector env: `evalBatchSize` (default {@link DEFAULT_EVAL_BATCH_SIZE})
+ * capped by the number of items scored, so a small split is not padded to a wide batch.
+ */
+export function evalBatchWidth(evalBatchSize: number | undefined, items: number | undefined): number {
+  const want = evalBatchSize ?? DEFAULT_EVAL_BATCH_SIZE;
+  return Math.max(1, Math.min(want, items ?? want));
+}

@@ -15,7 +15,7 @@ import { writeFileAtomic, recoverDir } from './atomic-write';
 import { initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, type Counters, type LoadedCheckpoint } from './checkpoint';
 import type { Components, Split } from './components';
-import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, flagName, type RunConfig } from './config';
+import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, evalBatchWidth, flagName, type RunConfig } from './config';
 import type { JsonValue, RunEvent } from './events';
 import { batchesPerEpoch, checkpointPath, evalSeed, trainLoop } from './train-loop';
 import { epochGifWriter } from '../viz/viz-every';
@@ -48,6 +48,21 @@ export function assertKnown(kind: string, flag: string, id: string, listed: { id
 /** Env kwargs of one split of the run (the envs name the validation split `validation`). */
 export function splitKwargs(envKwargs: Record<string, unknown>, split: Split): Record<string, unknown> {
   return { ...envKwargs, split: split === 'val' ? 'validation' : split };
+}
+
+/**
+ * The vector env an evaluation split runs on: {@link evalBatchWidth} wide, i.e. `evalBatchSize`
+ * (default 1000) capped by the items scored (`maxItems`, or the split's size read from a one-env
+ * probe), so a wide batch amortises kernel overhead and a small split is not padded.
+ */
+export function makeEvalVector(
+  components: Pick<Components, 'makeVector'>, id: string, kwargs: Record<string, unknown>,
+  evalBatchSize: number | undefined, maxItems?: number,
+): VectorEnv {
+  const probe = components.makeVector(id, 1, kwargs);
+  const items = Math.min(probe.numItems ?? Infinity, maxItems ?? Infinity);
+  probe.close();
+  return components.makeVector(id, evalBatchWidth(evalBatchSize, Number.isFinite(items) ? items : undefined), kwargs);
 }
 
 function show(v: unknown): string {
@@ -123,9 +138,9 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       };
       const trainEnv = build(() => components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'train')));
       made.envs.push(trainEnv);
-      const valEnv = build(() => components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'val')));
+      const valEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'val'), config.evalBatchSize, config.valItems));
       made.envs.push(valEnv);
-      const testEnv = build(() => components.makeVector(config.env, config.batchSize, splitKwargs(opts.envKwargs, 'test')));
+      const testEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'test'), config.evalBatchSize));
       made.envs.push(testEnv);
       const agent = build(() => components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions));
       made.agent = agent;
