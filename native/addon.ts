@@ -44,6 +44,15 @@ export interface NativeAddon {
   ): void;
   /** Sum of squares of `n` floats at byte `offset` of `memory`, accumulated in double. Absent from older builds. */
   sumSquares?(memory: NativeMemory, offset: number, n: number): number;
+  /**
+   * In place on the M x N row-major matrix C (row stride ldc, byte offset cOffset in `memory`):
+   * C[i][j] = act(C[i][j] + bias[j]), bias read from `biasMemory` at `biasOffset` (null: none);
+   * activation 0 linear, 1 relu, 2 tanh. Absent from builds made before it was added.
+   */
+  biasActivation?(
+    memory: NativeMemory, cOffset: number, M: number, N: number, ldc: number,
+    biasMemory: NativeMemory | null, biasOffset: number, activation: 0 | 1 | 2,
+  ): void;
   /** The build's SIMD path, thread count and register tile. */
   config(): NativeConfig;
   /** Sets the thread count (1..64) and the FLOP count below which a call runs on one thread. */

@@ -17,6 +17,7 @@ import { GlimpseNetwork } from './glimpse-network';
 import { LocationNetwork } from './location-network';
 import { ParamStore } from './params';
 import { FUSED_RNN_KEYS, fusedRnnEvaluate } from './fused-rnn';
+import { fusedActAvailable, fusedRnnActStep } from './fused-act';
 
 /** A RAM agent built from a resolved {@link RamConfig} (see `resolveRamConfig`). */
 export class RamAgent implements Agent {
@@ -58,6 +59,7 @@ export class RamAgent implements Agent {
     if (state.tensors.length !== this.coreNet.stateSize || state.tensors[0].shape[0] !== batchSize) {
       throw new Error(`ram: state is for batch ${state.tensors[0]?.shape[0]} with ${state.tensors.length} tensors, observation has batch ${batchSize}`);
     }
+    if (this.cfg.core === 'rnn' && fusedActAvailable()) return this.actFused(glimpse, location, state, options);
     const { next, packed } = tf.tidy(() => {
       // Copies: the cpu backend keeps a reference to the array it is given, and envs may reuse theirs.
       const x = tf.tensor2d(Float32Array.from(glimpse), [batchSize, this.glimpseNet.inputSize]);
@@ -84,6 +86,38 @@ export class RamAgent implements Agent {
     return {
       action: { location: loc, label: labels },
       state: { tensors: next, batchSize, zero: false },
+      record: { sample },
+    };
+  }
+
+  /**
+   * `act` of the rnn core on native dense layers (fused-act.ts); labels are the argmax of the
+   * logits taken in JS (first maximum, as tf.argMax). Same math as the modular path.
+   */
+  private actFused(glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
+    const batchSize = location.length / 2;
+    const vars = new Map(this.params.entries);
+    const { h, mean, logits } = tf.tidy(() => {
+      // The wasm backend copies the arrays into its heap: no defensive copy needed here.
+      const x = tf.tensor2d(glimpse, [batchSize, this.glimpseNet.inputSize]);
+      const l = tf.tensor2d(location, [batchSize, 2]);
+      return fusedRnnActStep(vars, x, l, state.zero === true ? null : (state.tensors[0] as tf.Tensor2D));
+    });
+    const meanValues = mean.dataSync() as Float32Array;
+    const logitValues = logits.dataSync() as Float32Array;
+    tf.dispose([mean, logits]);
+    this.disposeState(state);
+    const C = logits.shape[1];
+    const labels = new Int32Array(batchSize);
+    for (let b = 0; b < batchSize; b++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (logitValues[b * C + c] > logitValues[b * C + best]) best = c;
+      labels[b] = best;
+    }
+    const { sample, location: loc } = this.locationNet.sample(meanValues, options.rng, options.greedy);
+    return {
+      action: { location: loc, label: labels },
+      state: { tensors: [h], batchSize, zero: false },
       record: { sample },
     };
   }

@@ -8,6 +8,8 @@
 //   adamUpdate(memory, wOffset, gOffset, mOffset, vOffset, woutOffset, n, beta1, beta2, oneMinusBeta1,
 //              oneMinusBeta2, biasCorrection1, biasCorrection2, negLr, epsilon, gradScale)
 //   sumSquares(memory, offset, n) -> number
+//   biasActivation(memory, cOffset, M, N, ldc, biasMemory, biasOffset, activation)
+//                biasMemory null for none; activation 0 linear, 1 relu, 2 tanh
 //   config() -> {simd, threads, minParallelFlops, tileRows, tileCols}
 //   setThreads(threads, minParallelFlops?)
 #include <node_api.h>
@@ -21,6 +23,7 @@
 #include <thread>
 
 #include "adam.h"
+#include "epilogue.h"
 #include "sgemm.h"
 
 namespace {
@@ -229,6 +232,37 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   }
 }
 
+// Adds a bias row and applies an activation in place on an M x N row-major matrix (see epilogue.h).
+napi_value BiasActivation(napi_env env, napi_callback_info info) {
+  const char* fn = "biasActivation";
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 8) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 8");
+  try {
+    int64_t availC = 0, availBias = 0;
+    float* C = getFloats(env, argv[0], argv[1], fn, "C", &availC);
+    const int64_t M = getCount(env, argv[2], fn, "M");
+    const int64_t N = getCount(env, argv[3], fn, "N");
+    const int64_t ldc = getCount(env, argv[4], fn, "ldc");
+    checkOperand(fn, "C", "ldc", M, N, ldc, 0, 1, availC);
+    napi_valuetype biasType;
+    napi_typeof(env, argv[5], &biasType);
+    const float* bias = nullptr;
+    if (biasType != napi_null && biasType != napi_undefined) {
+      bias = getFloats(env, argv[5], argv[6], fn, "Bias", &availBias);
+      if (availBias < N)
+        throw ArgError{std::string(fn) + ": Bias needs " + std::to_string(N) + " floats from its offset but has " + std::to_string(availBias)};
+    }
+    const int64_t act = getCount(env, argv[7], fn, "activation");
+    if (act > 2) throw ArgError{std::string(fn) + ": activation=" + std::to_string(act) + " is not allowed; allowed: 0 (linear), 1 (relu), 2 (tanh)"};
+    gg::biasActivation(C, M, N, ldc, bias, gg::Activation(act));
+  } catch (const ArgError& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
 napi_value Config(napi_env env, napi_callback_info) {
   napi_value obj, v;
   napi_create_object(env, &obj);
@@ -281,6 +315,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sgemmBatched", nullptr, SgemmBatched, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

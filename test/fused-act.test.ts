@@ -1,0 +1,97 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-cpu';
+import { makeAgent } from '../agents';
+import type { Agent, AgentState } from '../agents/agent';
+import { fusedActAvailable } from '../agents/ram/fused-act';
+import { nativeLinear } from '../tensor/native-dense';
+import { Rng } from '../envs/rng';
+import { glimpseEnvInfo } from './helpers/ram-rollout';
+
+const test = suite('fused-act');
+const ENV = glimpseEnvInfo(2, 4, 5);
+const CFG = { glimpseHidden: 12, locationHidden: 5, glimpseFeatures: 16, hidden: 20, seed: 11 };
+let native = false;
+
+test.before(async () => {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  native = fusedActAvailable();
+  if (!native) console.log('fused-act tests skipped: native dense kernels unavailable');
+});
+
+function randomTensor(rng: Rng, shape: [number, number]): tf.Tensor2D {
+  return tf.tensor2d(rng.fillNormal(new Float32Array(shape[0] * shape[1])), shape);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.is(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+test('nativeLinear equals matMul + bias + activation, with row blocks replacing a concat', () => {
+  if (!native) return;
+  const rng = new Rng(1);
+  const a = randomTensor(rng, [9, 6]), b = randomTensor(rng, [9, 4]), w = randomTensor(rng, [10, 7]);
+  const bias = tf.tensor1d(rng.fillNormal(new Float32Array(7)));
+  for (const act of ['linear', 'relu', 'tanh'] as const) {
+    const got = nativeLinear([{ x: a, w }, { x: b, w, rowStart: 6 }], bias, act);
+    const want = tf.tidy(() => {
+      const z = tf.add(tf.matMul(tf.concat([a, b], 1), w), bias);
+      return act === 'relu' ? tf.relu(z) : act === 'tanh' ? tf.tanh(z) : z;
+    });
+    assert.ok(maxAbsDiff(got.dataSync(), want.dataSync()) < 1e-5, act);
+    tf.dispose([got, want]);
+  }
+  const noBias = nativeLinear([{ x: a, w }], null, 'linear');
+  const ref = tf.matMul(a, tf.slice(w, [0, 0], [6, 7]));
+  assert.ok(maxAbsDiff(noBias.dataSync(), ref.dataSync()) < 1e-5);
+  assert.throws(() => nativeLinear([{ x: a, w, rowStart: 5 }], null, 'relu'), /^nativeLinear: term 0 has x \[9, 6\] and w \[10, 7\] from row 5; needs float32 x \[9, K\] and w \[>= 5\+K, 7\]$/);
+  assert.throws(() => nativeLinear([{ x: a, w }], tf.zeros([3]) as tf.Tensor1D, 'relu'), /^nativeLinear: bias has shape \[3\], needs \[7\]$/);
+  assert.throws(() => nativeLinear([{ x: a, w }], null, 'gelu' as 'relu'), /^nativeLinear: activation must be linear, relu or tanh, got "gelu"$/);
+  tf.dispose([a, b, w, bias, noBias, ref]);
+});
+
+/** Greedy act for T steps on fixed random observations; returns means, labels and the final state. */
+function actSteps(agent: Agent, B: number, T: number): { means: number[]; labels: number[]; h: number[] } {
+  const obsRng = new Rng(3);
+  const rng = new Rng(4);
+  let state: AgentState = agent.initialState(B);
+  const means: number[] = [], labels: number[] = [];
+  for (let t = 0; t < T; t++) {
+    const obs = { glimpse: Float32Array.from({ length: B * 32 }, () => obsRng.uniform()), location: Float32Array.from({ length: B * 2 }, () => obsRng.uniformRange(-1, 1)) };
+    const res = agent.act(obs, state, { greedy: true, rng });
+    state = res.state;
+    means.push(...(res.record!.sample as Float32Array));
+    labels.push(...(res.action.label as Int32Array));
+  }
+  const h = Array.from(state.tensors[0].dataSync());
+  agent.disposeState(state);
+  return { means, labels, h };
+}
+
+test('the fused act matches the modular act (cpu backend) step for step; no tensor leak', async () => {
+  if (!native) return;
+  const B = 7, T = 4;
+  const agent = makeAgent('ram', ENV, CFG);
+  actSteps(agent, B, 1);
+  const n0 = tf.memory().numTensors;
+  const fused = actSteps(agent, B, T);
+  assert.is(tf.memory().numTensors, n0, 'tensor count unchanged by act');
+  agent.dispose();
+  await tf.setBackend('cpu');
+  try {
+    const modular = actSteps(makeAgent('ram', ENV, CFG), B, T);
+    assert.ok(maxAbsDiff(fused.means, modular.means) < 1e-5, `means differ by ${maxAbsDiff(fused.means, modular.means)}`);
+    assert.ok(maxAbsDiff(fused.h, modular.h) < 1e-5, `states differ by ${maxAbsDiff(fused.h, modular.h)}`);
+    assert.equal(fused.labels, modular.labels);
+  } finally {
+    await tf.setBackend('wasm');
+  }
+});
+
+test.run();
