@@ -18,9 +18,16 @@ export const FUSED_ACT_KEYS = [
   'core/recurrent/kernel', 'location/kernel', 'location/bias', 'action/kernel', 'action/bias',
 ] as const;
 
-/** Whether {@link fusedRnnActStep} can run now (wasm backend, native addon with the dense kernels). */
+let enabled = true;
+
+/** Turns the fused act off (true restores it), for side-by-side timing against the modular path. */
+export function setFusedActEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether `act` uses {@link fusedRnnActStep} now: enabled, wasm backend, addon with the dense kernels. */
 export function fusedActAvailable(): boolean {
-  return nativeDenseAvailable();
+  return enabled && nativeDenseAvailable();
 }
 
 /** What one step produces: the new hidden state and the two heads, `[B, H]`, `[B, 2]`, `[B, C]`. */
