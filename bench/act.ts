@@ -1,11 +1,13 @@
 /**
- * A/B of the RAM's fused act (agents/ram/fused-act.ts) against the modular tfjs act, in one
- * process and alternating so both see the same load: greedy evaluation of the test split
- * (runners/evaluate.ts) at eval batch 1000 and the training collect at B=128.
+ * A/B of the native dense layers (tensor/native-dense.ts) against tfjs kernels, in one process
+ * and alternating so both see the same load: the RAM's fused act (agents/ram/fused-act.ts) in
+ * greedy evaluation of the test split (runners/evaluate.ts, eval batch 1000) and in the training
+ * collect (B=128), and the replay forward of the `reinforce` update (agents/ram/fused-rnn.ts).
  * Usage: npx tsx bench/act.ts [--reps N]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { setFusedActEnabled } from '../agents/ram/fused-act';
+import { makeAlgorithm } from '../algorithms';
+import { setNativeDenseEnabled } from '../tensor/native-dense';
 import { hashSeed, Rng } from '../envs/rng';
 import { initBackend } from '../runners/backend';
 import { collectRollout } from '../runners/collect';
@@ -31,26 +33,33 @@ async function main(): Promise<void> {
     const agent = c.makeAgent('ram', { observationSpace: evalEnv.singleObservationSpace, actionSpace: evalEnv.singleActionSpace, spec: evalEnv.spec }, {});
     const evalRate: Record<string, number[]> = { fused: [], modular: [] };
     const collectMs: Record<string, number[]> = { fused: [], modular: [] };
+    const updateMs: Record<string, number[]> = { fused: [], modular: [] };
+    const algo = makeAlgorithm('reinforce');
     const rng = new Rng(1);
     for (let r = -1; r < reps; r++) {
       for (const mode of ['fused', 'modular'] as const) {
-        setFusedActEnabled(mode === 'fused');
+        setNativeDenseEnabled(mode === 'fused');
         const t0 = performance.now();
         const e = evaluateSplit(evalEnv, agent, { samples: 0, seed: 1, maxItems: 3000 });
         const t1 = performance.now();
         const perEnv = Array.from({ length: 128 }, (_, k) => ({ index: (r + 1) * 128 + k }));
-        collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(1, r + 1), options: perEnv } });
+        const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(1, r + 1), options: perEnv } });
         const t2 = performance.now();
+        algo.update(agent, rollout);
+        const t3 = performance.now();
         if (r >= 0) {
           evalRate[mode].push(e.total / ((t1 - t0) / 1000));
           collectMs[mode].push(t2 - t1);
+          updateMs[mode].push(t3 - t2);
         }
       }
     }
-    setFusedActEnabled(true);
+    setNativeDenseEnabled(true);
     console.log(`${id}: greedy eval (batch 1000) fused ${median(evalRate.fused).toFixed(0)} vs modular ${median(evalRate.modular).toFixed(0)} images/s; ` +
-      `collect B=128 fused ${median(collectMs.fused).toFixed(1)} vs modular ${median(collectMs.modular).toFixed(1)} ms`);
+      `collect B=128 fused ${median(collectMs.fused).toFixed(1)} vs modular ${median(collectMs.modular).toFixed(1)} ms; ` +
+      `reinforce update native forward ${median(updateMs.fused).toFixed(1)} vs kernels ${median(updateMs.modular).toFixed(1)} ms`);
     agent.dispose();
+    algo.dispose();
     evalEnv.close();
     trainEnv.close();
   }

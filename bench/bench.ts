@@ -28,6 +28,9 @@ import type { VectorEnv } from '../envs/vector-env';
 import type { Agent } from '../agents/agent';
 import type { Algorithm } from '../algorithms/algorithm';
 import { loadNativeAddon } from '../native/addon';
+import { DEFAULT_EVAL_BATCH_SIZE } from '../runners/config';
+import { nativeAdamAvailable } from '../tensor/native-adam';
+import { fusedActAvailable } from '../agents/ram/fused-act';
 import { benchRetina, type RetinaBenchResult } from './retina';
 
 /** Command-line options of the benchmark. */
@@ -106,6 +109,8 @@ export interface BenchReport {
   command: string;
   backend: string;
   native: Record<string, unknown> | null;
+  /** Which implementation ran: Adam (`native` fused or `tfjs` kernels), RAM act (`fused` or `modular`). */
+  paths: { adam: 'native' | 'tfjs'; act: 'fused' | 'modular' };
   node: string;
   cpus: number;
   cpuModel: string;
@@ -138,7 +143,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     rounds: quick ? 3 : 7,
     batches: quick ? 4 : 8,
     evalImages: quick ? 2000 : 10000,
-    evalBatches: quick ? [BATCH] : [BATCH, 1000],
+    // The runner's default eval batch (rl-run --eval-batch-size), and the training batch for comparison.
+    evalBatches: quick ? [DEFAULT_EVAL_BATCH_SIZE] : [BATCH, DEFAULT_EVAL_BATCH_SIZE],
     json: path.join(__dirname, 'results', 'latest.json'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -266,7 +272,7 @@ function pad(s: string, n: number): string {
 /** The readable table printed at the end. */
 export function formatReport(r: BenchReport): string {
   const lines: string[] = [];
-  lines.push(`backend: ${r.backend}${r.native ? ` (GEMM ${r.native.simd}, ${r.native.threads} threads)` : ''}; ${r.cpus} CPUs (${r.cpuModel}); load ${r.loadAverage.map((x) => x.toFixed(2)).join(' ')}`);
+  lines.push(`backend: ${r.backend}${r.native ? ` (GEMM ${r.native.simd}, ${r.native.threads} threads)` : ''}; Adam ${r.paths.adam}, act ${r.paths.act}; ${r.cpus} CPUs (${r.cpuModel}); load ${r.loadAverage.map((x) => x.toFixed(2)).join(' ')}`);
   lines.push('');
   lines.push('training step, B=128 (collect + reinforce update, medians):');
   lines.push(`  ${pad('env', 17)}${pad('glimpses', 16)}${pad('collect ms', 12)}${pad('update ms', 11)}${pad('step ms', 9)}${pad('samples/s', 11)}${pad('ceiling ms', 12)}${pad('ceiling/s', 11)}project/ceiling`);
@@ -318,6 +324,7 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
     command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     backend: described,
     native: addon ? (addon.config() as unknown as Record<string, unknown>) : null,
+    paths: { adam: nativeAdamAvailable() ? 'native' : 'tfjs', act: fusedActAvailable() ? 'fused' : 'modular' },
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? '?',

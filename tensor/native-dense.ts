@@ -16,12 +16,17 @@ interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-/** One product of {@link nativeLinear}: `x · W[rowStart : rowStart + K]`, K = x's columns. */
+/**
+ * One product of {@link nativeLinear}: `x[xRowStart : xRowStart + M] · W[rowStart : rowStart + K]`,
+ * K = x's columns, M the layer's row count. Row blocks are pointer offsets: nothing is copied.
+ */
 export interface LinearTerm {
   x: tf.Tensor2D;
   w: tf.Tensor2D;
   /** First row of `w` used (default 0). */
   rowStart?: number;
+  /** First row of `x` used (default 0). */
+  xRowStart?: number;
 }
 
 /** Activations {@link nativeLinear} applies. */
@@ -36,9 +41,19 @@ function denseAddon(): DenseAddon | null {
   return addon !== null && typeof addon.biasActivation === 'function' ? (addon as DenseAddon) : null;
 }
 
-/** Whether {@link nativeLinear} can run now: the active backend is wasm and the addon has it. */
+let enabled = true;
+
+/**
+ * Turns the native dense paths of callers off (true restores them): {@link nativeDenseAvailable}
+ * then answers false, so the RAM's act and replay run as tfjs kernels. For side-by-side timing.
+ */
+export function setNativeDenseEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether {@link nativeLinear} can run now: enabled, the active backend is wasm, and the addon has it. */
 export function nativeDenseAvailable(): boolean {
-  return tf.getBackend() === 'wasm' && denseAddon() !== null;
+  return enabled && tf.getBackend() === 'wasm' && denseAddon() !== null;
 }
 
 function offsetOf(backend: WasmHeapBackend, t: tf.Tensor): number {
@@ -47,35 +62,67 @@ function offsetOf(backend: WasmHeapBackend, t: tf.Tensor): number {
   return data.memoryOffset;
 }
 
+/** An uninitialised `[rows, cols]` float32 tensor on the wasm heap, for {@link nativeLinearInto} to fill. */
+export function nativeEmpty(rows: number, cols: number): tf.Tensor2D {
+  if (tf.getBackend() !== 'wasm') throw new Error(`nativeEmpty: needs the wasm backend, the active one is '${tf.getBackend()}'`);
+  const backend = tf.backend() as unknown as WasmHeapBackend;
+  return tf.engine().makeTensorFromTensorInfo(backend.makeOutput([rows, cols], 'float32')) as tf.Tensor2D;
+}
+
 /**
- * `activation(sum_i terms[i].x · terms[i].w[rows] + bias)` as a new [M, N] tensor. Every x has M
- * rows; every w has N columns and at least rowStart + K rows. Throws one line on a shape or dtype
- * mismatch, on a non-wasm backend, or when the addon lacks the kernel.
+ * `activation(sum_i terms[i].x[rows] · terms[i].w[rows] + bias)` as a new `[M, N]` tensor, M =
+ * `rows` (default: the first x's row count), N = the w's columns. Throws one line on a shape or
+ * dtype mismatch, on a non-wasm backend, or when the addon lacks the kernel.
  */
-export function nativeLinear(terms: LinearTerm[], bias: tf.Tensor1D | null, activation: DenseActivation): tf.Tensor2D {
+export function nativeLinear(terms: LinearTerm[], bias: tf.Tensor1D | null, activation: DenseActivation, rows?: number): tf.Tensor2D {
+  const M = rows ?? terms[0]?.x.shape[0];
+  const N = terms[0]?.w.shape[1];
+  const out = nativeEmpty(M ?? 0, N ?? 0);
+  try {
+    nativeLinearInto(out, 0, 0, terms, bias, activation, M);
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
+  return out;
+}
+
+/**
+ * Writes the layer of {@link nativeLinear} into the block of `into` at (`rowStart`, `colStart`):
+ * rows `[rowStart, rowStart + M)`, columns `[colStart, colStart + N)`; the rest of `into` is left
+ * as it is. For tensors made by {@link nativeEmpty} in the same computation (it writes in place).
+ */
+export function nativeLinearInto(
+  into: tf.Tensor2D, rowStart: number, colStart: number,
+  terms: LinearTerm[], bias: tf.Tensor1D | null, activation: DenseActivation, rows?: number,
+): void {
   if (tf.getBackend() !== 'wasm') throw new Error(`nativeLinear: needs the wasm backend, the active one is '${tf.getBackend()}'`);
   const addon = denseAddon();
   if (addon === null) throw new Error('nativeLinear: the native addon with biasActivation is not available (GLIMPSE_NATIVE=0, not built, or an older build)');
   if (terms.length === 0) throw new Error('nativeLinear: needs at least one term');
   if (!(activation in ACTIVATION_CODE)) throw new Error(`nativeLinear: activation must be linear, relu or tanh, got ${JSON.stringify(activation)}`);
-  const M = terms[0].x.shape[0];
+  const M = rows ?? terms[0].x.shape[0];
   const N = terms[0].w.shape[1];
-  for (const [i, { x, w, rowStart = 0 }] of terms.entries()) {
+  for (const [i, { x, w, rowStart: wr = 0, xRowStart: xr = 0 }] of terms.entries()) {
     const K = x.shape[1];
-    if (x.dtype !== 'float32' || w.dtype !== 'float32' || x.rank !== 2 || w.rank !== 2 || x.shape[0] !== M || w.shape[1] !== N
-      || !Number.isInteger(rowStart) || rowStart < 0 || rowStart + K > w.shape[0]) {
-      throw new Error(`nativeLinear: term ${i} has x [${x.shape.join(', ')}] and w [${w.shape.join(', ')}] from row ${rowStart}; needs float32 x [${M}, K] and w [>= ${rowStart}+K, ${N}]`);
+    if (x.dtype !== 'float32' || w.dtype !== 'float32' || x.rank !== 2 || w.rank !== 2 || w.shape[1] !== N
+      || !Number.isInteger(wr) || wr < 0 || wr + K > w.shape[0] || !Number.isInteger(xr) || xr < 0 || xr + M > x.shape[0]) {
+      throw new Error(`nativeLinear: term ${i} has x [${x.shape.join(', ')}] from row ${xr} and w [${w.shape.join(', ')}] from row ${wr}; needs float32 x [>= ${xr}+${M}, K] and w [>= ${wr}+K, ${N}]`);
     }
   }
   if (bias !== null && (bias.dtype !== 'float32' || bias.size !== N)) throw new Error(`nativeLinear: bias has shape [${bias.shape.join(', ')}], needs [${N}]`);
+  const ldc = into.shape[1];
+  if (into.dtype !== 'float32' || into.rank !== 2 || !Number.isInteger(rowStart) || !Number.isInteger(colStart) || rowStart < 0 || colStart < 0
+    || rowStart + M > into.shape[0] || colStart + N > ldc) {
+    throw new Error(`nativeLinear: output block [${M}, ${N}] at (${rowStart}, ${colStart}) does not fit into [${into.shape.join(', ')}]`);
+  }
   const backend = tf.backend() as unknown as WasmHeapBackend;
-  const out = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([M, N], 'float32')) as tf.Tensor2D;
-  const heap = backend.wasm.HEAPU8; // after the allocation, which may grow (replace) the heap
-  const cOff = offsetOf(backend, out);
-  terms.forEach(({ x, w, rowStart = 0 }, i) => {
+  const heap = backend.wasm.HEAPU8;
+  const cOff = offsetOf(backend, into) + 4 * (rowStart * ldc + colStart);
+  terms.forEach(({ x, w, rowStart: wr = 0, xRowStart: xr = 0 }, i) => {
     const K = x.shape[1];
-    addon.sgemm(false, false, M, N, K, 1, heap, offsetOf(backend, x), K, heap, offsetOf(backend, w) + 4 * rowStart * N, N, i === 0 ? 0 : 1, heap, cOff, N);
+    addon.sgemm(false, false, M, N, K, 1, heap, offsetOf(backend, x) + 4 * xr * K, K, heap, offsetOf(backend, w) + 4 * wr * N, N,
+      i === 0 ? 0 : 1, heap, cOff, ldc);
   });
-  addon.biasActivation(heap, cOff, M, N, N, bias === null ? null : heap, bias === null ? 0 : offsetOf(backend, bias), ACTIVATION_CODE[activation]);
-  return out;
+  addon.biasActivation(heap, cOff, M, N, ldc, bias === null ? null : heap, bias === null ? 0 : offsetOf(backend, bias), ACTIVATION_CODE[activation]);
 }

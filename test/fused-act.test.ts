@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { makeAgent } from '../agents';
 import type { Agent, AgentState } from '../agents/agent';
 import { fusedActAvailable } from '../agents/ram/fused-act';
-import { nativeLinear } from '../tensor/native-dense';
+import { nativeEmpty, nativeLinear, nativeLinearInto } from '../tensor/native-dense';
 import { Rng } from '../envs/rng';
 import { glimpseEnvInfo } from './helpers/ram-rollout';
 
@@ -50,7 +50,20 @@ test('nativeLinear equals matMul + bias + activation, with row blocks replacing 
   const noBias = nativeLinear([{ x: a, w }], null, 'linear');
   const ref = tf.matMul(a, tf.slice(w, [0, 0], [6, 7]));
   assert.ok(maxAbsDiff(noBias.dataSync(), ref.dataSync()) < 1e-5);
-  assert.throws(() => nativeLinear([{ x: a, w, rowStart: 5 }], null, 'relu'), /^nativeLinear: term 0 has x \[9, 6\] and w \[10, 7\] from row 5; needs float32 x \[9, K\] and w \[>= 5\+K, 7\]$/);
+  assert.throws(() => nativeLinear([{ x: a, w, rowStart: 5 }], null, 'relu'), /^nativeLinear: term 0 has x \[9, 6\] from row 0 and w \[10, 7\] from row 5; needs float32 x \[>= 0\+9, K\] and w \[>= 5\+K, 7\]$/);
+  // Row blocks of x and a block of a bigger output: rows 3..7 of [a, b] W, written at (1, 2) of [8, 10].
+  const into = nativeEmpty(8, 10);
+  const before = into.dataSync().slice();
+  nativeLinearInto(into, 1, 2, [{ x: a, w, xRowStart: 3 }, { x: b, w, rowStart: 6, xRowStart: 3 }], bias, 'relu', 5);
+  const full = tf.tidy(() => tf.relu(tf.add(tf.matMul(tf.concat([a, b], 1), w), bias)));
+  const got = into.dataSync(), want = full.dataSync();
+  for (let r = 0; r < 8; r++) for (let c = 0; c < 10; c++) {
+    const i = r * 10 + c;
+    if (r >= 1 && r < 6 && c >= 2 && c < 9) assert.ok(Math.abs(got[i] - want[(r + 2) * 7 + (c - 2)]) < 1e-5, `block ${r},${c}`);
+    else assert.is(got[i], before[i], `outside the block ${r},${c} is untouched`);
+  }
+  assert.throws(() => nativeLinearInto(into, 4, 2, [{ x: a, w }], null, 'relu'), /^nativeLinear: output block \[9, 7\] at \(4, 2\) does not fit into \[8, 10\]$/);
+  tf.dispose([into, full]);
   assert.throws(() => nativeLinear([{ x: a, w }], tf.zeros([3]) as tf.Tensor1D, 'relu'), /^nativeLinear: bias has shape \[3\], needs \[7\]$/);
   assert.throws(() => nativeLinear([{ x: a, w }], null, 'gelu' as 'relu'), /^nativeLinear: activation must be linear, relu or tanh, got "gelu"$/);
   tf.dispose([a, b, w, bias, noBias, ref]);

@@ -18,16 +18,12 @@ export const FUSED_ACT_KEYS = [
   'core/recurrent/kernel', 'location/kernel', 'location/bias', 'action/kernel', 'action/bias',
 ] as const;
 
-let enabled = true;
-
-/** Turns the fused act off (true restores it), for side-by-side timing against the modular path. */
-export function setFusedActEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** Whether `act` uses {@link fusedRnnActStep} now: enabled, wasm backend, addon with the dense kernels. */
+/**
+ * Whether `act` uses {@link fusedRnnActStep} now: wasm backend, addon with the dense kernels,
+ * not turned off by `setNativeDenseEnabled(false)` (tensor/native-dense.ts).
+ */
 export function fusedActAvailable(): boolean {
-  return enabled && nativeDenseAvailable();
+  return nativeDenseAvailable();
 }
 
 /** What one step produces: the new hidden state and the two heads, `[B, H]`, `[B, 2]`, `[B, C]`. */

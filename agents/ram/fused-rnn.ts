@@ -15,6 +15,7 @@
  *   classLogProbs = logSoftmax(h_{T-1} Wa + ba).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeDenseAvailable, nativeEmpty, nativeLinear, nativeLinearInto } from '../../tensor/native-dense';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -69,6 +70,65 @@ function rows(x: tf.Tensor2D, from: number, count: number): tf.Tensor2D {
   return tf.slice(x, [from, 0], [count, x.shape[1]]);
 }
 
+/** The forward activations the loss values and the backward need. */
+interface Forward {
+  /** `[N, hg + hl]`: both glimpse layers' ReLU outputs side by side. */
+  cat: tf.Tensor2D;
+  g: tf.Tensor2D;
+  /** `[N, H]`: every step's hidden state, step-major. */
+  H: tf.Tensor2D;
+  mu: tf.Tensor2D;
+  /** `[N, 1]` baseline values. */
+  base: tf.Tensor2D;
+  /** `[B, C]` class logits at the last step. */
+  logits: tf.Tensor2D;
+}
+
+/** The forward as tfjs kernels (any backend). */
+function forwardKernels(w: tf.Tensor2D[], X: tf.Tensor2D, L: tf.Tensor2D, T: number, B: number): Forward {
+  const [Ww, bw, Wl2, bl2, Wc, bc, Wi, bi, Wh, Wloc, bloc, Wa, ba, Wb, bb] = w;
+  // Glimpse network on all T*B rows at once; [hg, hl] kept concatenated for one combine matMul.
+  const cat = tf.concat([tf.relu(tf.add(tf.matMul(X, Ww), bw)), tf.relu(tf.add(tf.matMul(L, Wl2), bl2))], 1) as tf.Tensor2D;
+  const g = tf.relu(tf.add(tf.matMul(cat, Wc), bc)) as tf.Tensor2D;
+  const P = tf.add(tf.matMul(g, Wi), bi) as tf.Tensor2D;
+  const hs: tf.Tensor2D[] = [];
+  for (let t = 0; t < T; t++) {
+    const p = T === 1 ? P : rows(P, t * B, B);
+    hs.push(tf.relu(t === 0 ? p : tf.add(p, tf.matMul(hs[t - 1], Wh))) as tf.Tensor2D);
+  }
+  const H = T === 1 ? hs[0] : (tf.concat(hs, 0) as tf.Tensor2D);
+  const mu = tf.tanh(tf.add(tf.matMul(H, Wloc), bloc)) as tf.Tensor2D;
+  const base = tf.add(tf.matMul(H, Wb), bb) as tf.Tensor2D;
+  const logits = tf.add(tf.matMul(hs[T - 1], Wa), ba) as tf.Tensor2D;
+  return { cat, g, H, mu, base, logits };
+}
+
+/**
+ * The same forward on native dense layers over the wasm heap (tensor/native-dense.ts): layers
+ * write straight into their row/column blocks of `cat` and `H` and read step t's rows in place,
+ * so the Slices, Concats, Adds and activations of {@link forwardKernels} are gone.
+ */
+function forwardNative(w: tf.Tensor2D[], X: tf.Tensor2D, L: tf.Tensor2D, T: number, B: number): Forward {
+  const [Ww, bw, Wl2, bl2, Wc, bc, Wi, bi, Wh, Wloc, bloc, Wa, ba, Wb, bb] = w;
+  const b1 = (t: tf.Tensor2D) => t as unknown as tf.Tensor1D;
+  const N = T * B;
+  const hg = Ww.shape[1];
+  const cat = nativeEmpty(N, hg + Wl2.shape[1]);
+  nativeLinearInto(cat, 0, 0, [{ x: X, w: Ww }], b1(bw), 'relu');
+  nativeLinearInto(cat, 0, hg, [{ x: L, w: Wl2 }], b1(bl2), 'relu');
+  const g = nativeLinear([{ x: cat, w: Wc }], b1(bc), 'relu');
+  const H = nativeEmpty(N, Wh.shape[1]);
+  for (let t = 0; t < T; t++) {
+    const terms = [{ x: g, w: Wi, xRowStart: t * B }];
+    if (t > 0) terms.push({ x: H, w: Wh, xRowStart: (t - 1) * B });
+    nativeLinearInto(H, t * B, 0, terms, b1(bi), 'relu', B);
+  }
+  const mu = nativeLinear([{ x: H, w: Wloc }], b1(bloc), 'tanh');
+  const base = nativeLinear([{ x: H, w: Wb }], b1(bb), 'linear');
+  const logits = nativeLinear([{ x: H, w: Wa, xRowStart: (T - 1) * B }], b1(ba), 'linear', B);
+  return { cat, g, H, mu, base, logits };
+}
+
 /**
  * Replays a rollout through the rnn RAM whose variables are `weights` (in {@link FUSED_RNN_KEYS}
  * order) as one op with a hand-written gradient (see module doc). Call inside a gradient scope to
@@ -84,25 +144,17 @@ export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput): 
 
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [Ww, bw, Wl2, bl2, Wc, bc, Wi, bi, Wh, Wloc, bloc, Wa, ba, Wb, bb] = args.slice(0, -1) as tf.Tensor2D[];
+    const w = args.slice(0, -1) as tf.Tensor2D[];
+    const [, , , , Wc, , Wi, , Wh, Wloc, , Wa] = w;
     const X = tf.tensor2d(input.glimpses, [N, D]);
     const L = tf.tensor2d(input.locations, [N, 2]);
     const S = tf.tensor2d(input.samples, [N, 2]);
-    // Glimpse network on all T*B rows at once; [hg, hl] kept concatenated for one combine matMul.
-    const cat = tf.concat([tf.relu(tf.add(tf.matMul(X, Ww), bw)), tf.relu(tf.add(tf.matMul(L, Wl2), bl2))], 1) as tf.Tensor2D;
-    const g = tf.relu(tf.add(tf.matMul(cat, Wc), bc)) as tf.Tensor2D;
-    const P = tf.add(tf.matMul(g, Wi), bi) as tf.Tensor2D;
-    const hs: tf.Tensor2D[] = [];
-    for (let t = 0; t < T; t++) {
-      const p = T === 1 ? P : rows(P, t * B, B);
-      hs.push(tf.relu(t === 0 ? p : tf.add(p, tf.matMul(hs[t - 1], Wh))) as tf.Tensor2D);
-    }
-    const H = T === 1 ? hs[0] : (tf.concat(hs, 0) as tf.Tensor2D);
-    const mu = tf.tanh(tf.add(tf.matMul(H, Wloc), bloc)) as tf.Tensor2D;
+    const f = nativeDenseAvailable() ? forwardNative(w, X, L, T, B) : forwardKernels(w, X, L, T, B);
+    const { cat, g, H, mu } = f;
     const z = tf.div(tf.sub(S, mu), std) as tf.Tensor2D;
     const logp = tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), 2 * (Math.log(std) + HALF_LOG_2PI));
-    const base = tf.reshape(tf.add(tf.matMul(H, Wb), bb), [N]);
-    const cls = tf.logSoftmax(tf.add(tf.matMul(hs[T - 1], Wa), ba)) as tf.Tensor2D;
+    const base = tf.reshape(f.base, [N]);
+    const cls = tf.logSoftmax(f.logits) as tf.Tensor2D;
     save([X, L, cat, g, H, mu, z, cls]);
     const value = tf.concat([logp, base, tf.reshape(cls, [B * C])]);
 
