@@ -53,6 +53,8 @@ export interface NativeAddon {
     memory: NativeMemory, cOffset: number, M: number, N: number, ldc: number,
     biasMemory: NativeMemory | null, biasOffset: number, activation: 0 | 1 | 2,
   ): void;
+  /** In place over `n` floats: D = Y > 0 ? D : 0 (ReLU's backward through its output Y). Absent from older builds. */
+  reluMask?(memory: NativeMemory, dOffset: number, yOffset: number, n: number): void;
   /** The build's SIMD path, thread count and register tile. */
   config(): NativeConfig;
   /** Sets the thread count (1..64) and the FLOP count below which a call runs on one thread. */

@@ -27,6 +27,8 @@ export interface LinearTerm {
   rowStart?: number;
   /** First row of `x` used (default 0). */
   xRowStart?: number;
+  /** Use W^T (W stored as [N, K]; rowStart must be 0): for backward passes. */
+  transposeW?: boolean;
 }
 
 /** Activations {@link nativeLinear} applies. */
@@ -34,11 +36,11 @@ export type DenseActivation = 'linear' | 'relu' | 'tanh';
 
 const ACTIVATION_CODE: Record<DenseActivation, 0 | 1 | 2> = { linear: 0, relu: 1, tanh: 2 };
 
-type DenseAddon = NativeAddon & Required<Pick<NativeAddon, 'biasActivation'>>;
+type DenseAddon = NativeAddon & Required<Pick<NativeAddon, 'biasActivation' | 'reluMask'>>;
 
 function denseAddon(): DenseAddon | null {
   const addon = loadNativeAddon();
-  return addon !== null && typeof addon.biasActivation === 'function' ? (addon as DenseAddon) : null;
+  return addon !== null && typeof addon.biasActivation === 'function' && typeof addon.reluMask === 'function' ? (addon as DenseAddon) : null;
 }
 
 let enabled = true;
@@ -76,8 +78,8 @@ export function nativeEmpty(rows: number, cols: number): tf.Tensor2D {
  */
 export function nativeLinear(terms: LinearTerm[], bias: tf.Tensor1D | null, activation: DenseActivation, rows?: number): tf.Tensor2D {
   const M = rows ?? terms[0]?.x.shape[0];
-  const N = terms[0]?.w.shape[1];
-  const out = nativeEmpty(M ?? 0, N ?? 0);
+  const N = terms[0] === undefined ? 0 : columnsOf(terms[0]);
+  const out = nativeEmpty(M ?? 0, N);
   try {
     nativeLinearInto(out, 0, 0, terms, bias, activation, M);
   } catch (e) {
@@ -87,14 +89,35 @@ export function nativeLinear(terms: LinearTerm[], bias: tf.Tensor1D | null, acti
   return out;
 }
 
+/** Output columns of a term: W's columns, or its rows when transposed. */
+function columnsOf(t: LinearTerm): number {
+  return t.transposeW ? t.w.shape[0] : t.w.shape[1];
+}
+
+/**
+ * `d[dRowStart : dRowStart + rows] *= (y[yRowStart : yRowStart + rows] > 0)` in place: ReLU's
+ * backward through its output, on row blocks of two distinct `[*, K]` tensors (no slices).
+ */
+export function nativeReluMaskRows(d: tf.Tensor2D, dRowStart: number, y: tf.Tensor2D, yRowStart: number, rows: number): void {
+  const addon = denseAddon();
+  if (tf.getBackend() !== 'wasm' || addon === null) throw new Error('nativeReluMaskRows: needs the wasm backend and the native addon with reluMask');
+  const K = d.shape[1];
+  if (y.shape[1] !== K || dRowStart < 0 || yRowStart < 0 || dRowStart + rows > d.shape[0] || yRowStart + rows > y.shape[0]) {
+    throw new Error(`nativeReluMaskRows: rows ${dRowStart}+${rows} of d [${d.shape.join(', ')}] and ${yRowStart}+${rows} of y [${y.shape.join(', ')}] do not fit`);
+  }
+  const backend = tf.backend() as unknown as WasmHeapBackend;
+  addon.reluMask(backend.wasm.HEAPU8, offsetOf(backend, d) + 4 * dRowStart * K, offsetOf(backend, y) + 4 * yRowStart * K, rows * K);
+}
+
 /**
  * Writes the layer of {@link nativeLinear} into the block of `into` at (`rowStart`, `colStart`):
  * rows `[rowStart, rowStart + M)`, columns `[colStart, colStart + N)`; the rest of `into` is left
- * as it is. For tensors made by {@link nativeEmpty} in the same computation (it writes in place).
+ * as it is. With `accumulate` the products are added to the block's current values instead of
+ * replacing them. For tensors made by {@link nativeEmpty} in the same computation (it writes in place).
  */
 export function nativeLinearInto(
   into: tf.Tensor2D, rowStart: number, colStart: number,
-  terms: LinearTerm[], bias: tf.Tensor1D | null, activation: DenseActivation, rows?: number,
+  terms: LinearTerm[], bias: tf.Tensor1D | null, activation: DenseActivation, rows?: number, accumulate = false,
 ): void {
   if (tf.getBackend() !== 'wasm') throw new Error(`nativeLinear: needs the wasm backend, the active one is '${tf.getBackend()}'`);
   const addon = denseAddon();
@@ -102,11 +125,12 @@ export function nativeLinearInto(
   if (terms.length === 0) throw new Error('nativeLinear: needs at least one term');
   if (!(activation in ACTIVATION_CODE)) throw new Error(`nativeLinear: activation must be linear, relu or tanh, got ${JSON.stringify(activation)}`);
   const M = rows ?? terms[0].x.shape[0];
-  const N = terms[0].w.shape[1];
-  for (const [i, { x, w, rowStart: wr = 0, xRowStart: xr = 0 }] of terms.entries()) {
+  const N = columnsOf(terms[0]);
+  for (const [i, { x, w, rowStart: wr = 0, xRowStart: xr = 0, transposeW = false }] of terms.entries()) {
     const K = x.shape[1];
-    if (x.dtype !== 'float32' || w.dtype !== 'float32' || x.rank !== 2 || w.rank !== 2 || w.shape[1] !== N
-      || !Number.isInteger(wr) || wr < 0 || wr + K > w.shape[0] || !Number.isInteger(xr) || xr < 0 || xr + M > x.shape[0]) {
+    const wRows = transposeW ? w.shape[1] : w.shape[0];
+    if (x.dtype !== 'float32' || w.dtype !== 'float32' || x.rank !== 2 || w.rank !== 2 || columnsOf(terms[i]) !== N || (transposeW && wr !== 0)
+      || !Number.isInteger(wr) || wr < 0 || wr + K > wRows || !Number.isInteger(xr) || xr < 0 || xr + M > x.shape[0]) {
       throw new Error(`nativeLinear: term ${i} has x [${x.shape.join(', ')}] from row ${xr} and w [${w.shape.join(', ')}] from row ${wr}; needs float32 x [>= ${xr}+${M}, K] and w [>= ${wr}+K, ${N}]`);
     }
   }
@@ -119,10 +143,10 @@ export function nativeLinearInto(
   const backend = tf.backend() as unknown as WasmHeapBackend;
   const heap = backend.wasm.HEAPU8;
   const cOff = offsetOf(backend, into) + 4 * (rowStart * ldc + colStart);
-  terms.forEach(({ x, w, rowStart: wr = 0, xRowStart: xr = 0 }, i) => {
+  terms.forEach(({ x, w, rowStart: wr = 0, xRowStart: xr = 0, transposeW = false }, i) => {
     const K = x.shape[1];
-    addon.sgemm(false, false, M, N, K, 1, heap, offsetOf(backend, x) + 4 * xr * K, K, heap, offsetOf(backend, w) + 4 * wr * N, N,
-      i === 0 ? 0 : 1, heap, cOff, ldc);
+    addon.sgemm(false, transposeW, M, N, K, 1, heap, offsetOf(backend, x) + 4 * xr * K, K,
+      heap, offsetOf(backend, w) + 4 * wr * N, transposeW ? K : N, i === 0 && !accumulate ? 0 : 1, heap, cOff, ldc);
   });
   addon.biasActivation(heap, cOff, M, N, ldc, bias === null ? null : heap, bias === null ? 0 : offsetOf(backend, bias), ACTIVATION_CODE[activation]);
 }

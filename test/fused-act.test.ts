@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { makeAgent } from '../agents';
 import type { Agent, AgentState } from '../agents/agent';
 import { fusedActAvailable } from '../agents/ram/fused-act';
-import { nativeEmpty, nativeLinear, nativeLinearInto } from '../tensor/native-dense';
+import { nativeEmpty, nativeLinear, nativeLinearInto, nativeReluMaskRows } from '../tensor/native-dense';
 import { Rng } from '../envs/rng';
 import { glimpseEnvInfo } from './helpers/ram-rollout';
 
@@ -67,6 +67,30 @@ test('nativeLinear equals matMul + bias + activation, with row blocks replacing 
   assert.throws(() => nativeLinear([{ x: a, w }], tf.zeros([3]) as tf.Tensor1D, 'relu'), /^nativeLinear: bias has shape \[3\], needs \[7\]$/);
   assert.throws(() => nativeLinear([{ x: a, w }], null, 'gelu' as 'relu'), /^nativeLinear: activation must be linear, relu or tanh, got "gelu"$/);
   tf.dispose([a, b, w, bias, noBias, ref]);
+});
+
+test('transposed W, accumulation into a block and the row-block ReLU mask (the backward-through-time pieces)', () => {
+  if (!native) return;
+  const rng = new Rng(6);
+  const d = randomTensor(rng, [6, 4]), w = randomTensor(rng, [5, 4]), y = randomTensor(rng, [6, 5]);
+  const out = nativeLinear([{ x: d, w, transposeW: true }], null, 'linear'); // d W^T: [6, 5]
+  const ref = tf.matMul(d, w, false, true);
+  assert.ok(maxAbsDiff(out.dataSync(), ref.dataSync()) < 1e-5);
+  // Accumulate: rows 2..3 of out += rows 0..1 of d times W^T.
+  nativeLinearInto(out, 2, 0, [{ x: d, w, transposeW: true }], null, 'linear', 2, true);
+  const refAcc = ref.dataSync().slice();
+  const dw = ref.dataSync();
+  for (let i = 0; i < 2 * 5; i++) refAcc[2 * 5 + i] += dw[i];
+  assert.ok(maxAbsDiff(out.dataSync(), refAcc) < 1e-5);
+  nativeReluMaskRows(out, 1, y, 3, 2); // rows 1..2 of out masked by rows 3..4 of y
+  const masked = out.dataSync(), ys = y.dataSync();
+  for (let i = 0; i < 6 * 5; i++) {
+    const r = Math.floor(i / 5), c = i % 5;
+    const expect = r >= 1 && r <= 2 && !(ys[(r + 2) * 5 + c] > 0) ? 0 : refAcc[i];
+    assert.ok(Math.abs(masked[i] - expect) < 1e-5, `mask ${r},${c}`);
+  }
+  assert.throws(() => nativeReluMaskRows(out, 5, y, 0, 2), /^nativeReluMaskRows: rows 5\+2 of d \[6, 5\] and 0\+2 of y \[6, 5\] do not fit$/);
+  tf.dispose([d, w, y, out, ref]);
 });
 
 /** Greedy act for T steps on fixed random observations; returns means, labels and the final state. */

@@ -15,7 +15,7 @@
  *   classLogProbs = logSoftmax(h_{T-1} Wa + ba).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeDenseAvailable, nativeEmpty, nativeLinear, nativeLinearInto } from '../../tensor/native-dense';
+import { nativeDenseAvailable, nativeEmpty, nativeLinear, nativeLinearInto, nativeReluMaskRows } from '../../tensor/native-dense';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -130,6 +130,41 @@ function forwardNative(w: tf.Tensor2D[], X: tf.Tensor2D, L: tf.Tensor2D, T: numb
 }
 
 /**
+ * Backward through time as tfjs kernels: dZ_t = (dH_t [+ dLast at T-1] + dZ_{t+1} Wh^T) * (h_t > 0),
+ * returned step-major as `[N, H]`.
+ */
+function backThroughTimeKernels(dH: tf.Tensor2D, dLast: tf.Tensor2D, Wh: tf.Tensor2D, sH: tf.Tensor2D, T: number, B: number): tf.Tensor2D {
+  const dZs: tf.Tensor2D[] = new Array(T);
+  let carry: tf.Tensor2D | null = null;
+  for (let t = T - 1; t >= 0; t--) {
+    let dh = T === 1 ? dH : rows(dH, t * B, B);
+    if (t === T - 1) dh = tf.add(dh, dLast);
+    if (carry) dh = tf.add(dh, carry);
+    const ht = T === 1 ? sH : rows(sH, t * B, B);
+    dZs[t] = reluBack(dh, ht);
+    if (t > 0) carry = tf.matMul(dZs[t], Wh, false, true) as tf.Tensor2D;
+  }
+  return T === 1 ? dZs[0] : (tf.concat(dZs, 0) as tf.Tensor2D);
+}
+
+/**
+ * The same on the native addon: dH is computed straight into dZ, then each step's block gets the
+ * head and recurrent gradients accumulated into it (GEMMs with beta = 1 reading block t+1 in
+ * place) and the ReLU mask; no Slices, Adds, Steps or Concat.
+ */
+function backThroughTimeNative(
+  dPreLoc: tf.Tensor2D, Wloc: tf.Tensor2D, dLogits: tf.Tensor2D, Wa: tf.Tensor2D, Wh: tf.Tensor2D, sH: tf.Tensor2D, T: number, B: number,
+): tf.Tensor2D {
+  const dZ = nativeLinear([{ x: dPreLoc, w: Wloc, transposeW: true }], null, 'linear');
+  nativeLinearInto(dZ, (T - 1) * B, 0, [{ x: dLogits, w: Wa, transposeW: true }], null, 'linear', B, true);
+  for (let t = T - 1; t >= 0; t--) {
+    if (t < T - 1) nativeLinearInto(dZ, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, true);
+    nativeReluMaskRows(dZ, t * B, sH, t * B, B);
+  }
+  return dZ;
+}
+
+/**
  * Replays a rollout through the rnn RAM whose variables are `weights` (in {@link FUSED_RNN_KEYS}
  * order) as one op with a hand-written gradient (see module doc). Call inside a gradient scope to
  * train; outside one it is a plain forward pass.
@@ -175,19 +210,9 @@ export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput): 
       const dWa = tf.matMul(hLast, dLogits, true, false);
       const dba = colSum(dLogits);
       // The baseline reads stop(h): only the location and action heads send gradient into H.
-      const dH = tf.matMul(dPreLoc, Wloc, false, true) as tf.Tensor2D;
-      const dLast = tf.matMul(dLogits, Wa, false, true) as tf.Tensor2D;
-      const dZs: tf.Tensor2D[] = new Array(T);
-      let carry: tf.Tensor2D | null = null;
-      for (let t = T - 1; t >= 0; t--) {
-        let dh = T === 1 ? dH : rows(dH, t * B, B);
-        if (t === T - 1) dh = tf.add(dh, dLast);
-        if (carry) dh = tf.add(dh, carry);
-        const ht = T === 1 ? sH : rows(sH, t * B, B);
-        dZs[t] = reluBack(dh, ht);
-        if (t > 0) carry = tf.matMul(dZs[t], Wh, false, true) as tf.Tensor2D;
-      }
-      const dZ = T === 1 ? dZs[0] : (tf.concat(dZs, 0) as tf.Tensor2D);
+      const dZ = nativeDenseAvailable()
+        ? backThroughTimeNative(dPreLoc, Wloc, dLogits, Wa, Wh, sH, T, B)
+        : backThroughTimeKernels(tf.matMul(dPreLoc, Wloc, false, true), tf.matMul(dLogits, Wa, false, true), Wh, sH, T, B);
       // h_t = relu(p_t + h_{t-1} Wh) with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t in one matMul.
       const dWh = T === 1 ? tf.zerosLike(Wh) : tf.matMul(rows(sH, 0, (T - 1) * B), rows(dZ, B, (T - 1) * B), true, false);
       const dWi = tf.matMul(sG, dZ, true, false);

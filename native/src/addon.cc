@@ -10,6 +10,7 @@
 //   sumSquares(memory, offset, n) -> number
 //   biasActivation(memory, cOffset, M, N, ldc, biasMemory, biasOffset, activation)
 //                biasMemory null for none; activation 0 linear, 1 relu, 2 tanh
+//   reluMask(memory, dOffset, yOffset, n)        d = y > 0 ? d : 0
 //   config() -> {simd, threads, minParallelFlops, tileRows, tileCols}
 //   setThreads(threads, minParallelFlops?)
 #include <node_api.h>
@@ -263,6 +264,29 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ReLU's backward through its output, in place on D (see epilogue.h).
+napi_value ReluMask(napi_env env, napi_callback_info info) {
+  const char* fn = "reluMask";
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 4) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 4");
+  try {
+    int64_t availD = 0, availY = 0;
+    float* d = getFloats(env, argv[0], argv[1], fn, "D", &availD);
+    const float* y = getFloats(env, argv[0], argv[2], fn, "Y", &availY);
+    const int64_t n = getCount(env, argv[3], fn, "n");
+    if (availD < n || availY < n)
+      throw ArgError{std::string(fn) + ": D and Y need " + std::to_string(n) + " floats from their offsets, have " +
+                     std::to_string(availD) + " and " + std::to_string(availY)};
+    if (n > 0 && d < y + n && y < d + n) throw ArgError{std::string(fn) + ": D and Y overlap; they must be distinct"};
+    gg::reluMask(d, y, n);
+  } catch (const ArgError& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
 napi_value Config(napi_env env, napi_callback_info) {
   napi_value obj, v;
   napi_create_object(env, &obj);
@@ -316,6 +340,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reluMask", nullptr, ReluMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -22,4 +22,8 @@ void biasActivation(float* C, int64_t M, int64_t N, int64_t ldc, const float* bi
   }
 }
 
+void reluMask(float* __restrict d, const float* __restrict y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) d[i] = y[i] > 0.f ? d[i] : 0.f;
+}
+
 }  // namespace gg
