@@ -104,7 +104,8 @@ export class Adam {
    */
   apply(vars: tf.Variable[], grads: tf.Tensor[], gradScale = 1): void {
     if (vars.length !== grads.length) throw new Error(`adam: ${vars.length} variables but ${grads.length} gradients`);
-    if (!(gradScale > 0 && gradScale <= 1)) throw new Error(`adam: gradScale must be in (0, 1], got ${gradScale}`);
+    // 0 is allowed: clipping an infinite norm gives it, and the non-finite step is the caller's to report.
+    if (!(gradScale >= 0 && gradScale <= 1)) throw new Error(`adam: gradScale must be in [0, 1], got ${gradScale}`);
     if (this.m.length === 0) {
       // tidy disposes the zeros: the variables keep the only reference to their buffers.
       this.m = tf.tidy(() => vars.map((x) => tf.variable(tf.zeros(x.shape), false)));

@@ -135,7 +135,7 @@ test('bad input fails with one line naming it', () => {
   const w = tf.variable(tf.zeros([2]));
   const g = tf.ones([2]);
   assert.throws(() => adam.apply([w], []), /^adam: 1 variables but 0 gradients$/);
-  assert.throws(() => adam.apply([w], [g], 2), /^adam: gradScale must be in \(0, 1\], got 2$/);
+  assert.throws(() => adam.apply([w], [g], 2), /^adam: gradScale must be in \[0, 1\], got 2$/);
   adam.apply([w], [g]);
   const other = tf.variable(tf.zeros([3]));
   assert.throws(() => adam.apply([other], [tf.ones([3])]), /^adam: 1 moment slots do not match the 1 variables given$/);
