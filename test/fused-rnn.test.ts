@@ -1,12 +1,14 @@
 /**
  * The fused rnn replay (agents/ram/fused-rnn.ts) against the modular autograd replay of the same
  * agent: equal outputs and equal gradients of the full hybrid loss for every weight, for T = 1
- * (no recurrence) and T = 4, on the native and the stock matMul kernels; no tensor leak.
+ * (no recurrence) and T = 4, on the native and the stock matMul kernels; no tensor leak. The same
+ * with `detachLocationInput` on, on the native and on the tfjs-kernel backward through time.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../runners/backend';
+import { nativeDenseAvailable, setNativeDenseEnabled } from '../tensor/native-dense';
 import { RamAgent, resolveRamConfig } from '../agents/ram';
 import type { Evaluation } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
@@ -19,9 +21,9 @@ test.before(async () => {
   await initBackend('wasm');
 });
 
-function agentFor(scales: number, g: number): RamAgent {
+function agentFor(scales: number, g: number, detachLocationInput = false): RamAgent {
   const env = glimpseEnvInfo(scales, g, C);
-  return new RamAgent(resolveRamConfig(env, { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, seed: 4, std: 0.3 }));
+  return new RamAgent(resolveRamConfig(env, { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, seed: 4, std: 0.3, detachLocationInput }));
 }
 
 /** Values of the three outputs and the gradient of the hybrid loss for every variable. */
@@ -69,6 +71,75 @@ for (const T of [1, 4]) {
     agent.dispose();
   });
 }
+
+/** Gradients of the REINFORCE term alone (the only one the location head's input detach changes). */
+function reinforceGrads(agent: RamAgent, r: Rollout, replay: (r: Rollout) => Evaluation): number[][] {
+  const vars = agent.trainableVariables();
+  const { value, grads } = tf.variableGrads(() => {
+    const ev = replay(r);
+    return reinforceLoss(ev.logProbs, tf.tensor1d(r.returns), ev.baselines, ev.decisionMask);
+  }, vars);
+  const out = vars.map((v) => (grads[v.name] ? Array.from(grads[v.name].dataSync()) : new Array<number>(v.size).fill(0)));
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+// The tfjs-kernel backward through time runs only when the native dense path is off.
+for (const path of ['native', 'kernels']) {
+  test(`detachLocationInput (${path} backward): fused equals modular; REINFORCE trains only the location head`, () => {
+    if (path === 'native' && !nativeDenseAvailable()) {
+      console.log('detachLocationInput native-backward test skipped: native dense kernels unavailable');
+      return;
+    }
+    if (path === 'kernels') setNativeDenseEnabled(false);
+    try {
+      const T = 4;
+      const on = agentFor(2, 3, true);
+      const off = agentFor(2, 3, false);
+      const r = randomRollout(T + 20, 3, T, 2 * 3 * 3, C);
+      const before = tf.memory().numTensors;
+      const fused = run(on, r, (x) => on.evaluate(x));
+      const modular = run(on, r, (x) => on.evaluateModular(x));
+      const plain = run(off, r, (x) => off.evaluate(x));
+      const rFused = reinforceGrads(on, r, (x) => on.evaluate(x));
+      const rModular = reinforceGrads(on, r, (x) => on.evaluateModular(x));
+      const rPlain = reinforceGrads(off, r, (x) => off.evaluate(x));
+      assert.is(tf.memory().numTensors, before, 'no tensor leak');
+      // Forward values do not change; fused and modular agree on every gradient of the full loss.
+      ['logProbs', 'baselines', 'classLogProbs', 'decisionMask'].forEach((k, i) => {
+        assertClose(fused.outputs[i], modular.outputs[i], k);
+        assertClose(fused.outputs[i], plain.outputs[i], `${k} (detached vs not)`);
+      });
+      const keys = Object.keys(on.getWeights());
+      keys.forEach((k, i) => assertClose(fused.grads[i], modular.grads[i], `d ${k}`));
+      for (const [i, k] of keys.entries()) {
+        assertClose(rFused[i], rModular[i], `d reinforce / d ${k}`);
+        if (k.startsWith('glimpse/') || k.startsWith('core/')) {
+          assert.ok(rFused[i].every((g) => g === 0), `d reinforce / d ${k} must be exactly 0 (fused)`);
+          assert.ok(rModular[i].every((g) => g === 0), `d reinforce / d ${k} must be exactly 0 (modular)`);
+          assert.ok(rPlain[i].some((g) => g !== 0), `without the detach, d reinforce / d ${k} is not 0`);
+        } else if (k.startsWith('location/')) {
+          // The location head's own gradient is the undetached one.
+          assert.ok(rFused[i].some((g) => g !== 0), `d reinforce / d ${k} is all zeros`);
+          assertClose(rFused[i], rPlain[i], `d reinforce / d ${k} (detached vs not)`);
+        }
+      }
+      // The classifier and baseline terms are untouched: their heads get the same gradients.
+      for (const [i, k] of keys.entries()) {
+        if (k.startsWith('action/') || k.startsWith('baseline/') || k.startsWith('location/')) assertClose(fused.grads[i], plain.grads[i], `d ${k} (detached vs not)`);
+      }
+      on.dispose();
+      off.dispose();
+    } finally {
+      setNativeDenseEnabled(true);
+    }
+  });
+}
+
+test('detachLocationInput: defaults to false, rejects a non-boolean', () => {
+  assert.is(resolveRamConfig(glimpseEnvInfo(1, 2, C)).detachLocationInput, false);
+  assert.throws(() => resolveRamConfig(glimpseEnvInfo(1, 2, C), { detachLocationInput: 'yes' }), /^ram: detachLocationInput must be true or false, got "yes"$/);
+});
 
 test('outside a gradient scope the fused replay is a plain forward pass that leaks nothing', () => {
   const agent = agentFor(1, 2);

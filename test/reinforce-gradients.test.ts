@@ -115,8 +115,8 @@ function assertClose(got: number[], want: number[], what: string): void {
   got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= 2e-4 + 2e-3 * Math.abs(want[i]), `${what}[${i}]: tfjs ${g} vs reference ${want[i]}`));
 }
 
-function setup() {
-  const agent = makeAgent('ram', glimpseEnvInfo(1, 2, C), { glimpseHidden: 3, locationHidden: 2, glimpseFeatures: 3, hidden: 3, std: STD, seed: 21 });
+function setup(detachLocationInput = false) {
+  const agent = makeAgent('ram', glimpseEnvInfo(1, 2, C), { glimpseHidden: 3, locationHidden: 2, glimpseFeatures: 3, hidden: 3, std: STD, seed: 21, detachLocationInput });
   const r = randomRollout(8, B, T, D, C);
   r.returns.set([1, 0]);
   const w = toF64(agent.getWeights());
@@ -141,6 +141,23 @@ test('REINFORCE gradient matches finite differences, the closed form, and never 
   assertClose(got['location/bias'], hand, 'location/bias (closed form)');
   assert.ok(got['location/bias'].some((g) => Math.abs(g) > 1e-3), 'the policy gradient is not trivially zero');
   for (const k of ['baseline/kernel', 'baseline/bias']) assert.ok(got[k].every((g) => g === 0), `${k} must get no REINFORCE gradient`);
+  assert.is(tf.memory().numTensors, before);
+  agent.dispose();
+});
+
+test('detachLocationInput: REINFORCE gradient reaches only the location head, which matches finite differences', () => {
+  const { agent, r, w, ref } = setup(true);
+  const before = tf.memory().numTensors;
+  const got = tfGrads(agent, r, (ev, R) => reinforceLoss(ev.logProbs, R, ev.baselines, ev.decisionMask));
+  // With h held fixed only the location head moves the term: its finite differences are the reference.
+  const want = finiteDiff(w, (x) => jsReinforce(x, r, ref.base));
+  for (const k of ['location/kernel', 'location/bias']) {
+    assertClose(got[k], want[k], k);
+    assert.ok(got[k].some((g) => Math.abs(g) > 1e-4), `${k} gets a REINFORCE gradient`);
+  }
+  for (const k of Object.keys(got)) {
+    if (!k.startsWith('location/')) assert.ok(got[k].every((g) => g === 0), `${k} must get no REINFORCE gradient`);
+  }
   assert.is(tf.memory().numTensors, before);
   agent.dispose();
 });

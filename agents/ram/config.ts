@@ -23,6 +23,15 @@ export interface RamOptions {
   std: number;
   /** Seed of the weight initialisation. */
   seed: number;
+  /**
+   * Feed the location network a stop-gradient of the core state h (as kevinzakka's RAM does:
+   * `tanh(fc(h.detach()))`), so the REINFORCE term trains only the location head and never the
+   * core or glimpse networks. Forward values are unchanged. Default false (the gradient reaches
+   * the core). Optional in the type only so code that builds a RamConfig by hand (configs saved
+   * before the option existed) keeps compiling; absent means false, and
+   * {@link resolveRamConfig} always sets it.
+   */
+  detachLocationInput?: boolean;
 }
 
 /** Sizes fixed by the environment. */
@@ -47,6 +56,7 @@ export const RAM_DEFAULTS: Readonly<RamOptions> = Object.freeze({
   core: 'rnn',
   std: 0.17,
   seed: 0,
+  detachLocationInput: false,
 });
 
 const SIZE_KEYS = ['glimpseHidden', 'locationHidden', 'glimpseFeatures', 'hidden'] as const;
@@ -104,6 +114,9 @@ export function resolveRamConfig(env: AgentEnvInfo, options: Record<string, unkn
   const seed = config.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new Error(`ram: seed must be an integer in [0, 4294967295], got ${JSON.stringify(seed)}`);
+  }
+  if (typeof config.detachLocationInput !== 'boolean') {
+    throw new Error(`ram: detachLocationInput must be true or false, got ${JSON.stringify(config.detachLocationInput)}`);
   }
   for (const key of ENV_KEYS) {
     if (config[key] !== sizes[key]) {

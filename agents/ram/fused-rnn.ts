@@ -13,6 +13,8 @@
  *   h_t = relu(p_t + h_{t-1} Wh) (h_{-1} = 0), mu = tanh(H Wloc + bloc),
  *   logp = sum_k -0.5 ((s - mu)/std)^2 - log std - log(2 pi)/2, base = stop(H) Wb + bb,
  *   classLogProbs = logSoftmax(h_{T-1} Wa + ba).
+ * With `detachLocationInput` the location head reads stop(H) as well (mu's forward is the same):
+ * the backward keeps dWloc, dbloc but sends none of the location gradient into H.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeDenseAvailable, nativeEmpty, nativeLinear, nativeLinearInto, nativeReluMaskRows } from '../../tensor/native-dense';
@@ -43,6 +45,8 @@ export interface FusedRnnInput {
   samples: Float32Array;
   /** Standard deviation of the Gaussian location policy. */
   std: number;
+  /** The location head reads stop(H) (RamOptions.detachLocationInput); absent means false. */
+  detachLocationInput?: boolean;
 }
 
 /** What {@link fusedRnnEvaluate} returns (all differentiable with respect to the weights). */
@@ -131,15 +135,16 @@ function forwardNative(w: tf.Tensor2D[], X: tf.Tensor2D, L: tf.Tensor2D, T: numb
 
 /**
  * Backward through time as tfjs kernels: dZ_t = (dH_t [+ dLast at T-1] + dZ_{t+1} Wh^T) * (h_t > 0),
- * returned step-major as `[N, H]`.
+ * returned step-major as `[N, H]`. `dH` null: no per-step head gradient (detached location head).
  */
-function backThroughTimeKernels(dH: tf.Tensor2D, dLast: tf.Tensor2D, Wh: tf.Tensor2D, sH: tf.Tensor2D, T: number, B: number): tf.Tensor2D {
+function backThroughTimeKernels(dH: tf.Tensor2D | null, dLast: tf.Tensor2D, Wh: tf.Tensor2D, sH: tf.Tensor2D, T: number, B: number): tf.Tensor2D {
   const dZs: tf.Tensor2D[] = new Array(T);
   let carry: tf.Tensor2D | null = null;
   for (let t = T - 1; t >= 0; t--) {
-    let dh = T === 1 ? dH : rows(dH, t * B, B);
-    if (t === T - 1) dh = tf.add(dh, dLast);
-    if (carry) dh = tf.add(dh, carry);
+    let dh: tf.Tensor2D | null = dH === null ? null : T === 1 ? dH : rows(dH, t * B, B);
+    if (t === T - 1) dh = dh === null ? dLast : (tf.add(dh, dLast) as tf.Tensor2D);
+    if (carry) dh = dh === null ? carry : (tf.add(dh, carry) as tf.Tensor2D);
+    if (dh === null) throw new Error('backThroughTimeKernels: unreachable, step t always has a gradient');
     const ht = T === 1 ? sH : rows(sH, t * B, B);
     dZs[t] = reluBack(dh, ht);
     if (t > 0) carry = tf.matMul(dZs[t], Wh, false, true) as tf.Tensor2D;
@@ -150,15 +155,17 @@ function backThroughTimeKernels(dH: tf.Tensor2D, dLast: tf.Tensor2D, Wh: tf.Tens
 /**
  * The same on the native addon: dH is computed straight into dZ, then each step's block gets the
  * head and recurrent gradients accumulated into it (GEMMs with beta = 1 reading block t+1 in
- * place) and the ReLU mask; no Slices, Adds, Steps or Concat.
+ * place) and the ReLU mask; no Slices, Adds, Steps or Concat. `dPreLoc` null (detached location
+ * head): dZ starts uninitialised and every block is written (not accumulated) by its first GEMM.
  */
 function backThroughTimeNative(
-  dPreLoc: tf.Tensor2D, Wloc: tf.Tensor2D, dLogits: tf.Tensor2D, Wa: tf.Tensor2D, Wh: tf.Tensor2D, sH: tf.Tensor2D, T: number, B: number,
+  dPreLoc: tf.Tensor2D | null, Wloc: tf.Tensor2D, dLogits: tf.Tensor2D, Wa: tf.Tensor2D, Wh: tf.Tensor2D, sH: tf.Tensor2D, T: number, B: number,
 ): tf.Tensor2D {
-  const dZ = nativeLinear([{ x: dPreLoc, w: Wloc, transposeW: true }], null, 'linear');
-  nativeLinearInto(dZ, (T - 1) * B, 0, [{ x: dLogits, w: Wa, transposeW: true }], null, 'linear', B, true);
+  const headInH = dPreLoc !== null;
+  const dZ = headInH ? nativeLinear([{ x: dPreLoc, w: Wloc, transposeW: true }], null, 'linear') : nativeEmpty(T * B, Wh.shape[0]);
+  nativeLinearInto(dZ, (T - 1) * B, 0, [{ x: dLogits, w: Wa, transposeW: true }], null, 'linear', B, headInH);
   for (let t = T - 1; t >= 0; t--) {
-    if (t < T - 1) nativeLinearInto(dZ, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, true);
+    if (t < T - 1) nativeLinearInto(dZ, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, headInH);
     nativeReluMaskRows(dZ, t * B, sH, t * B, B);
   }
   return dZ;
@@ -171,6 +178,7 @@ function backThroughTimeNative(
  */
 export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput): FusedRnnOutput {
   const { T, B, std } = input;
+  const detachLoc = input.detachLocationInput === true;
   if (weights.length !== FUSED_RNN_KEYS.length) throw new Error(`fusedRnnEvaluate: needs ${FUSED_RNN_KEYS.length} weights, got ${weights.length}`);
   const N = T * B;
   const D = input.glimpses.length / N;
@@ -209,10 +217,11 @@ export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput): 
       const hLast = T === 1 ? sH : rows(sH, (T - 1) * B, B);
       const dWa = tf.matMul(hLast, dLogits, true, false);
       const dba = colSum(dLogits);
-      // The baseline reads stop(h): only the location and action heads send gradient into H.
+      // The baseline reads stop(h): only the location and action heads send gradient into H, and
+      // only the action head when the location head reads stop(h) too (detachLocationInput).
       const dZ = nativeDenseAvailable()
-        ? backThroughTimeNative(dPreLoc, Wloc, dLogits, Wa, Wh, sH, T, B)
-        : backThroughTimeKernels(tf.matMul(dPreLoc, Wloc, false, true), tf.matMul(dLogits, Wa, false, true), Wh, sH, T, B);
+        ? backThroughTimeNative(detachLoc ? null : dPreLoc, Wloc, dLogits, Wa, Wh, sH, T, B)
+        : backThroughTimeKernels(detachLoc ? null : (tf.matMul(dPreLoc, Wloc, false, true) as tf.Tensor2D), tf.matMul(dLogits, Wa, false, true), Wh, sH, T, B);
       // h_t = relu(p_t + h_{t-1} Wh) with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t in one matMul.
       const dWh = T === 1 ? tf.zerosLike(Wh) : tf.matMul(rows(sH, 0, (T - 1) * B), rows(dZ, B, (T - 1) * B), true, false);
       const dWi = tf.matMul(sG, dZ, true, false);

@@ -138,7 +138,9 @@ export class RamAgent implements Agent {
     const { glimpses, locations, samples } = this.stackRollout(rollout);
     const vars = new Map(this.params.entries);
     const weights = FUSED_RNN_KEYS.map((k) => vars.get(k) as tf.Variable);
-    const out = fusedRnnEvaluate(weights, { T, B, glimpses, locations, samples, std: this.cfg.std });
+    const out = fusedRnnEvaluate(weights, {
+      T, B, glimpses, locations, samples, std: this.cfg.std, detachLocationInput: this.cfg.detachLocationInput === true,
+    });
     return { ...out, decisionMask: this.decisionMask(T, B) };
   }
 
