@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../envs/rng';
+import type { NamedWeights } from '../agent';
 
 /** A fully connected layer `y = x W + b`. */
 export interface Dense {
@@ -42,6 +43,37 @@ export class ParamStore {
   /** A bias-free weight matrix `[fanIn, fanOut]` with the same init as {@link dense}. */
   matrix(key: string, fanIn: number, fanOut: number): tf.Variable {
     return this.variable(key, [fanIn, fanOut], 1 / Math.sqrt(fanIn));
+  }
+
+  /** The weights as named plain arrays (copies), the checkpoint format. */
+  getWeights(): NamedWeights {
+    const out: NamedWeights = {};
+    for (const [key, v] of this.entries) out[key] = { shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
+    return out;
+  }
+
+  /**
+   * Loads named weights. Every name and shape is checked before anything is assigned, so a bad
+   * checkpoint leaves the parameters intact; errors name `owner` (the agent id) and the weight.
+   */
+  setWeights(weights: NamedWeights, owner: string): void {
+    const keys = this.entries.map(([k]) => k);
+    for (const key of Object.keys(weights)) {
+      if (!keys.includes(key)) throw new Error(`${owner}: unknown weight '${key}'; expected: ${keys.join(', ')}`);
+    }
+    for (const [key, v] of this.entries) {
+      const w = weights[key];
+      if (!w) throw new Error(`${owner}: weight '${key}' is missing from the checkpoint`);
+      if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i]) || w.data.length !== v.size) {
+        throw new Error(`${owner}: weight '${key}' has shape [${w.shape.join(', ')}] (${w.data.length} values), the agent needs [${v.shape.join(', ')}]`);
+      }
+    }
+    for (const [key, v] of this.entries) tf.tidy(() => v.assign(tf.tensor(Float32Array.from(weights[key].data), v.shape)));
+  }
+
+  /** Disposes every variable. */
+  dispose(): void {
+    for (const [, v] of this.entries) v.dispose();
   }
 
   private variable(key: string, shape: number[], bound: number): tf.Variable {

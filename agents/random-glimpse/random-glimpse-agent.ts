@@ -109,32 +109,18 @@ export class RandomGlimpseAgent implements Agent {
 
   getWeights(): NamedWeights {
     this.assertLive();
-    const out: NamedWeights = {};
-    for (const [key, v] of this.params.entries) out[key] = { shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
-    return out;
+    return this.params.getWeights();
   }
 
   setWeights(weights: NamedWeights): void {
     this.assertLive();
-    const keys = this.params.entries.map(([k]) => k);
-    for (const key of Object.keys(weights)) {
-      if (!keys.includes(key)) throw new Error(`random-glimpse: unknown weight '${key}'; expected: ${keys.join(', ')}`);
-    }
-    // Check everything before assigning anything, so a bad checkpoint leaves the agent intact.
-    for (const [key, v] of this.params.entries) {
-      const w = weights[key];
-      if (!w) throw new Error(`random-glimpse: weight '${key}' is missing from the checkpoint`);
-      if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i]) || w.data.length !== v.size) {
-        throw new Error(`random-glimpse: weight '${key}' has shape [${w.shape.join(', ')}] (${w.data.length} values), the agent needs [${v.shape.join(', ')}]`);
-      }
-    }
-    for (const [key, v] of this.params.entries) tf.tidy(() => v.assign(tf.tensor(Float32Array.from(weights[key].data), v.shape)));
+    this.params.setWeights(weights, 'random-glimpse');
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const [, v] of this.params.entries) v.dispose();
+    this.params.dispose();
   }
 
   private assertLive(): void {
