@@ -26,6 +26,14 @@ export interface ImageSource {
    * one buffer spares the garbage of an allocation per episode), else into a fresh array.
    */
   get(index: number, rng?: Rng, out?: Float32Array): LabelledImage;
+  /**
+   * Optional fast path for sources whose images do not depend on `rng` (offering it promises
+   * that `get` never draws from its `rng`): writes the `h x w` block of image `index` starting at
+   * `(row, col)` into `out` (row-major, `h * w` values), the same values `get` would give there.
+   * Transforms that need only a crop of an image (clutter) use it instead of converting the
+   * whole image.
+   */
+  getRegion?(index: number, row: number, col: number, h: number, w: number, out: Float32Array): void;
 }
 
 /** A 2-D `[row, col]` ndarray view on a row-major image (no copy). */
@@ -122,5 +130,19 @@ export class ArrayImageSource implements ImageSource {
       out.set(src.subarray(from, from + area));
     }
     return { pixels: out, label: this.labels[this.start + index] };
+  }
+
+  getRegion(index: number, row: number, col: number, h: number, w: number, out: Float32Array): void {
+    assertIndex(index, this.size, 'image index');
+    if (!Number.isInteger(row) || !Number.isInteger(col) || !Number.isInteger(h) || !Number.isInteger(w) || row < 0 || col < 0 || h < 0 || w < 0 || row + h > this.height || col + w > this.width) {
+      throw new RangeError(`ArrayImageSource.getRegion: ${h}x${w} block at (${row}, ${col}) must lie inside the ${this.height}x${this.width} image`);
+    }
+    if (out.length < h * w) throw new RangeError(`ArrayImageSource.getRegion: out has ${out.length} values, a ${h}x${w} block needs ${h * w}`);
+    const src = this.pixels;
+    const bytes = src instanceof Uint8Array;
+    for (let r = 0; r < h; r++) {
+      let fi = (this.start + index) * this.width * this.height + (row + r) * this.width + col;
+      for (let c = 0, o = r * w; c < w; c++, o++, fi++) out[o] = bytes ? BYTE_TO_UNIT[src[fi]] : src[fi];
+    }
   }
 }

@@ -111,6 +111,8 @@ export class ClutterTransform implements ImageTransform {
   private readonly translate: TranslateTransform;
   /** Reused buffer for distractor images (only read within one `apply`). */
   private scratch = new Float32Array(0);
+  /** Reused `cropSize^2` buffer for distractor crops of sources with `getRegion`. */
+  private readonly crop: Float32Array;
 
   constructor(options: ClutterOptions) {
     const { width, height, distractors } = options;
@@ -124,6 +126,7 @@ export class ClutterTransform implements ImageTransform {
     this.height = height;
     this.distractors = distractors;
     this.cropSize = cropSize;
+    this.crop = new Float32Array(cropSize * cropSize);
     this.translate = new TranslateTransform(width, height);
   }
 
@@ -139,6 +142,17 @@ export class ClutterTransform implements ImageTransform {
       // "Other digits": never the episode's own image (unless the source has only one).
       let other = rng.int(source.size);
       while (other === index && source.size > 1) other = rng.int(source.size);
+      if (source.getRegion) {
+        // A source that ignores the rng: converting only the k x k crop (not the whole image)
+        // gives the same pixels and the same rng draws, at a fraction of the cost.
+        const srcRow = rng.int(source.height - k + 1);
+        const srcCol = rng.int(source.width - k + 1);
+        const row = rng.int(this.height - k + 1);
+        const col = rng.int(this.width - k + 1);
+        source.getRegion(other, srcRow, srcCol, k, k, this.crop);
+        pasteMax(out.pixels, this.width, this.height, row, col, this.crop, k, k, 0, 0, k, k);
+        continue;
+      }
       const src = source.get(other, rng, this.scratch);
       const srcRow = rng.int(source.height - k + 1);
       const srcCol = rng.int(source.width - k + 1);
