@@ -4,9 +4,8 @@
  * samples the next location in JS; `evaluate` replays a stored rollout for the algorithm's tape.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../envs/rng';
 import type { Batch } from '../../envs/vector-env';
-import type { ActOptions, ActResult, Agent, AgentState, Evaluation, NamedWeights } from '../agent';
+import type { ActOptions, ActResult, Agent, AgentState, Evaluation } from '../agent';
 import type { Rollout } from '../rollout';
 import { registerFastGradients } from '../../tensor/ops';
 import { ActionNetwork } from './action-network';
@@ -15,29 +14,27 @@ import type { RamConfig } from './config';
 import { CoreNetwork } from './core-network';
 import { GlimpseNetwork } from './glimpse-network';
 import { LocationNetwork } from './location-network';
-import { ParamStore } from './params';
+import { GlimpseAgentBase } from './glimpse-agent-base';
 import { FUSED_RNN_KEYS, fusedRnnEvaluate } from './fused-rnn';
 import { fusedActAvailable, fusedRnnActStep } from './fused-act';
 
 /** A RAM agent built from a resolved {@link RamConfig} (see `resolveRamConfig`). */
-export class RamAgent implements Agent {
+export class RamAgent extends GlimpseAgentBase implements Agent {
   readonly id = 'ram';
   readonly config: Record<string, unknown>;
   private readonly cfg: RamConfig;
-  private readonly params: ParamStore;
   private readonly glimpseNet: GlimpseNetwork;
   private readonly coreNet: CoreNetwork;
   private readonly locationNet: LocationNetwork;
   private readonly actionNet: ActionNetwork;
   private readonly baselineNet: BaselineNetwork;
-  private disposed = false;
 
   constructor(config: RamConfig) {
+    super('ram', config.seed);
     // tfjs-core's CommonJS build has no gradients; make sure ours are in before any tape runs.
     registerFastGradients();
     this.cfg = { ...config };
     this.config = { ...config };
-    this.params = new ParamStore('ram', new Rng(config.seed));
     // Creation order fixes both the weight values for a seed and trainableVariables' order.
     this.glimpseNet = new GlimpseNetwork(this.params, config);
     this.coreNet = new CoreNetwork(this.params, config);
@@ -205,39 +202,7 @@ export class RamAgent implements Agent {
     return { glimpses, locations, samples };
   }
 
-  trainableVariables(): tf.Variable[] {
-    return this.params.entries.map(([, v]) => v);
-  }
-
-  getWeights(): NamedWeights {
-    this.assertLive();
-    return this.params.getWeights();
-  }
-
-  setWeights(weights: NamedWeights): void {
-    this.assertLive();
-    this.params.setWeights(weights, 'ram');
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.params.dispose();
-  }
-
-  private assertLive(): void {
-    if (this.disposed) throw new Error('ram: agent used after dispose()');
-  }
-
-  private readObservation(obs: Batch, what: string): { glimpse: Float32Array; location: Float32Array } {
-    const { glimpse, location } = obs;
-    if (!(glimpse instanceof Float32Array) || !(location instanceof Float32Array) || location.length % 2 !== 0) {
-      throw new Error(`ram: ${what} needs Float32Array 'glimpse' and 'location' (B*2 values)`);
-    }
-    const batch = location.length / 2;
-    if (glimpse.length !== batch * this.glimpseNet.inputSize) {
-      throw new Error(`ram: ${what}.glimpse has ${glimpse.length} values, need ${batch} x ${this.glimpseNet.inputSize} (batch x scales*g*g)`);
-    }
-    return { glimpse, location };
+  protected get glimpseInputSize(): number {
+    return this.glimpseNet.inputSize;
   }
 }

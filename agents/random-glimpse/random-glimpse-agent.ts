@@ -10,32 +10,29 @@
  * algorithm's policy-gradient and baseline terms are constants for this agent and train nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../envs/rng';
 import type { Batch } from '../../envs/vector-env';
 import { registerFastGradients } from '../../tensor/ops';
-import type { ActOptions, ActResult, Agent, AgentState, Evaluation, NamedWeights } from '../agent';
+import type { ActOptions, ActResult, Agent, AgentState, Evaluation } from '../agent';
 import type { Rollout } from '../rollout';
 import { ActionNetwork } from '../ram/action-network';
 import { RAM_DEFAULTS } from '../ram/config';
 import { CoreNetwork } from '../ram/core-network';
 import { GlimpseNetwork } from '../ram/glimpse-network';
-import { ParamStore } from '../ram/params';
+import { GlimpseAgentBase } from '../ram/glimpse-agent-base';
 import type { RandomGlimpseConfig } from './config';
 
 /** A random-glimpse agent built from a resolved {@link RandomGlimpseConfig}. */
-export class RandomGlimpseAgent implements Agent {
+export class RandomGlimpseAgent extends GlimpseAgentBase implements Agent {
   readonly id = 'random-glimpse';
   readonly config: Record<string, unknown>;
-  private readonly params: ParamStore;
   private readonly glimpseNet: GlimpseNetwork;
   private readonly coreNet: CoreNetwork;
   private readonly actionNet: ActionNetwork;
-  private disposed = false;
 
   constructor(config: RandomGlimpseConfig) {
+    super('random-glimpse', config.seed);
     registerFastGradients();
     this.config = { ...config };
-    this.params = new ParamStore('random-glimpse', new Rng(config.seed));
     // The RAM networks take a RamConfig; none of these three reads `std`.
     const ram = { ...config, std: RAM_DEFAULTS.std };
     // Same creation order as RAM's, so the shared layers start from the same weights for a seed.
@@ -103,39 +100,7 @@ export class RandomGlimpseAgent implements Agent {
     return { logProbs: tf.zeros([T, B]) as tf.Tensor2D, baselines: null, classLogProbs, decisionMask: tf.tensor2d(mask, [T, B]) };
   }
 
-  trainableVariables(): tf.Variable[] {
-    return this.params.entries.map(([, v]) => v);
-  }
-
-  getWeights(): NamedWeights {
-    this.assertLive();
-    return this.params.getWeights();
-  }
-
-  setWeights(weights: NamedWeights): void {
-    this.assertLive();
-    this.params.setWeights(weights, 'random-glimpse');
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.params.dispose();
-  }
-
-  private assertLive(): void {
-    if (this.disposed) throw new Error('random-glimpse: agent used after dispose()');
-  }
-
-  private readObservation(obs: Batch, what: string): { glimpse: Float32Array; location: Float32Array } {
-    const { glimpse, location } = obs;
-    if (!(glimpse instanceof Float32Array) || !(location instanceof Float32Array) || location.length % 2 !== 0) {
-      throw new Error(`random-glimpse: ${what} needs Float32Array 'glimpse' and 'location' (B*2 values)`);
-    }
-    const batch = location.length / 2;
-    if (glimpse.length !== batch * this.glimpseNet.inputSize) {
-      throw new Error(`random-glimpse: ${what}.glimpse has ${glimpse.length} values, need ${batch} x ${this.glimpseNet.inputSize} (batch x scales*g*g)`);
-    }
-    return { glimpse, location };
+  protected get glimpseInputSize(): number {
+    return this.glimpseNet.inputSize;
   }
 }
