@@ -26,6 +26,7 @@ export interface EvalResult {
   error: number;
   correct: number;
   total: number;
+  /** 0 for greedy locations, M for M sampled rollouts averaged. */
   samples: number;
   seconds: number;
 }

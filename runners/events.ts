@@ -3,6 +3,7 @@
  * and nested records of them), never tensors, so any subscriber (console, JSONL file, a UI) can
  * consume, serialise or forward them.
  */
+import type { EvalResult } from './evaluate';
 
 /** A JSON-serialisable value (what the resolved config is made of). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -51,17 +52,10 @@ export interface EpochEvent {
 }
 
 /** After evaluating a split (validation each epoch, test at the end). */
-export interface EvalEvent {
+export interface EvalEvent extends EvalResult {
   type: 'eval';
   epoch: number;
   split: string;
-  accuracy: number;
-  error: number;
-  correct: number;
-  total: number;
-  /** 0 for greedy locations, M for M sampled rollouts averaged. */
-  samples: number;
-  seconds: number;
 }
 
 /** After a checkpoint directory was written completely. */
