@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../../envs/vector-env';
 import type { ActOptions, ActResult, Agent, AgentState, Evaluation } from '../agent';
 import type { Rollout } from '../rollout';
-import { registerFastGradients } from '../../tensor/ops';
 import { ActionNetwork } from './action-network';
 import { BaselineNetwork } from './baseline-network';
 import type { RamConfig } from './config';
@@ -31,8 +30,6 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
 
   constructor(config: RamConfig) {
     super('ram', config.seed);
-    // tfjs-core's CommonJS build has no gradients; make sure ours are in before any tape runs.
-    registerFastGradients();
     this.cfg = { ...config };
     this.config = { ...config };
     // Creation order fixes both the weight values for a seed and trainableVariables' order.

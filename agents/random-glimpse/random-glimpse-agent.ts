@@ -11,7 +11,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../../envs/vector-env';
-import { registerFastGradients } from '../../tensor/ops';
 import type { ActOptions, ActResult, Agent, AgentState, Evaluation } from '../agent';
 import type { Rollout } from '../rollout';
 import { ActionNetwork } from '../ram/action-network';
@@ -31,7 +30,6 @@ export class RandomGlimpseAgent extends GlimpseAgentBase implements Agent {
 
   constructor(config: RandomGlimpseConfig) {
     super('random-glimpse', config.seed);
-    registerFastGradients();
     this.config = { ...config };
     // The RAM networks take a RamConfig; none of these three reads `std`.
     const ram = { ...config, std: RAM_DEFAULTS.std };
