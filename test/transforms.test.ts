@@ -2,7 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../envs/rng';
 import { ArrayImageSource } from '../envs/vision/image-source';
-import { ClutterTransform, TranslateTransform, pasteMax } from '../envs/vision/transforms';
+import { ClutterTransform, ShiftTransform, TranslateTransform, pasteMax } from '../envs/vision/transforms';
+import { make } from '../envs/registry';
+import '../envs/tasks';
 import { mnistSource } from '../envs/vision/mnist';
 
 /** 6 images of 10x10: image i is a filled 10x10 square of value (i + 1) / 10, label i % 3. */
@@ -50,6 +52,46 @@ test('translate: the whole digit lands inside the canvas, unchanged, at seeded p
   }
   assert.ok(positions.size > 20, `only ${positions.size} distinct positions`);
   assert.throws(() => new TranslateTransform(8, 40).apply(src.get(0), src, new Rng(0)), /10x10 source images do not fit the 8x40 canvas/);
+});
+
+test('shift: moves the image by whole pixels within [-s, s], drops what leaves, covers every offset, seeded', () => {
+  const W = 5;
+  const pixels = new Float32Array(25);
+  pixels[2 * W + 2] = 1; // one lit pixel in the centre
+  const src = new ArrayImageSource({ width: W, height: W, numClasses: 1, pixels, labels: [0] });
+  const t = new ShiftTransform(W, W, 2);
+  const seen = new Set<string>();
+  const rng = new Rng(3);
+  for (let i = 0; i < 400; i++) {
+    const out = t.apply(src.get(0), src, rng, 0).pixels;
+    const lit = [...out.keys()].filter((k) => out[k] > 0);
+    assert.is(lit.length, 1);
+    const dy = Math.floor(lit[0] / W) - 2, dx = (lit[0] % W) - 2;
+    assert.ok(Math.abs(dx) <= 2 && Math.abs(dy) <= 2, `offset ${dx},${dy}`);
+    seen.add(`${dx},${dy}`);
+  }
+  assert.is(seen.size, 25);
+  const a = t.apply(src.get(0), src, new Rng(9), 0).pixels, b = t.apply(src.get(0), src, new Rng(9), 0).pixels;
+  assert.equal(Array.from(a), Array.from(b));
+  // A full image shifted right by 2 loses its 2 right columns and gains a black left border.
+  const full = new ArrayImageSource({ width: W, height: W, numClasses: 1, pixels: new Float32Array(25).fill(1), labels: [0] });
+  const sum = (x: Float32Array) => x.reduce((s, v) => s + v, 0);
+  const total = sum(new ShiftTransform(W, W, 2).apply(full.get(0), full, new Rng(1), 0).pixels);
+  assert.ok(total >= 9 && total <= 25);
+  assert.throws(() => new ShiftTransform(W, W, 5), /maxShift must be an integer in \[0, 4\], got 5/);
+});
+
+test('mnist trainShift: shifts training digits only; tasks already translated refuse it', () => {
+  const train = make('mnist', { trainShift: 2 });
+  const plain = make('mnist');
+  const r1 = train.reset({ seed: 4, options: { index: 7 } }) as { observation: { glimpse: Float32Array } };
+  const r2 = plain.reset({ seed: 4, options: { index: 7 } }) as { observation: { glimpse: Float32Array } };
+  assert.is(r1.observation.glimpse.length, r2.observation.glimpse.length);
+  const val = make('mnist', { trainShift: 2, split: 'validation' }).reset({ seed: 4, options: { index: 7 } }) as { observation: { glimpse: Float32Array } };
+  const valPlain = make('mnist', { split: 'validation' }).reset({ seed: 4, options: { index: 7 } }) as { observation: { glimpse: Float32Array } };
+  assert.equal(Array.from(val.observation.glimpse), Array.from(valPlain.observation.glimpse));
+  assert.throws(() => make('translated-mnist', { trainShift: 2 }), /trainShift must be 0 here/);
+  assert.throws(() => make('mnist', { trainShift: 20 }), /trainShift must be an integer in \[0, 13\], got 20/);
 });
 
 test('clutter: the digit stays intact, k crops of OTHER images are added, deterministic by seed', () => {

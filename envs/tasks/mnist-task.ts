@@ -8,7 +8,7 @@ import type { EnvKwargs, EnvRegistration } from '../registry';
 import { GlimpseEnv, START_LOCATIONS, type StartLocation } from '../vision/glimpse-env';
 import type { ImageSource } from '../vision/image-source';
 import { MNIST_SPLITS, mnistSource, type MnistSplit } from '../vision/mnist';
-import type { ImageTransform } from '../vision/transforms';
+import { ShiftTransform, type ImageTransform } from '../vision/transforms';
 
 /** Default `dataSeed`: fixes the generated validation/test images for every run and user. */
 export const DEFAULT_DATA_SEED = 20140624;
@@ -27,6 +27,12 @@ export interface MnistTaskKwargs {
   reach: number;
   /** Seed of the generated validation/test images. */
   dataSeed: number;
+  /**
+   * Training augmentation for the untranslated task: each training episode's digit moves by up
+   * to this many pixels in x and y ({@link ShiftTransform}). 0 (default) = none. Validation and
+   * test images are never shifted.
+   */
+  trainShift: number;
 }
 
 /** Per-task defaults of the paper settings. */
@@ -62,6 +68,7 @@ export function parseMnistTaskKwargs(task: string, kwargs: EnvKwargs): MnistTask
     startLocation: startLocation as StartLocation,
     reach,
     dataSeed: dataSeed as number,
+    trainShift: int(task, 'trainShift', kwargs.trainShift, 0, 13),
   };
 }
 
@@ -76,17 +83,21 @@ export function mnistTask(
   defaults: MnistTaskDefaults,
   makeTransform?: (source: ImageSource) => ImageTransform,
 ): EnvRegistration {
-  const defaultKwargs: EnvKwargs = { split: 'train', ...defaults, startLocation: 'center', reach: 1, dataSeed: DEFAULT_DATA_SEED };
+  const defaultKwargs: EnvKwargs = { split: 'train', ...defaults, startLocation: 'center', reach: 1, dataSeed: DEFAULT_DATA_SEED, trainShift: 0 };
   return {
     description,
     defaultKwargs,
     maxEpisodeSteps: (kwargs) => kwargs.glimpses as number,
     entryPoint: (kwargs): Env => {
       const k = parseMnistTaskKwargs(id, kwargs);
+      if (makeTransform && k.trainShift > 0) {
+        throw new RangeError(`env '${id}': trainShift must be 0 here (its images are already placed at random positions), got ${k.trainShift}`);
+      }
       const source = mnistSource(k.split);
+      const shift = k.trainShift > 0 && k.split === 'train' ? new ShiftTransform(source.width, source.height, k.trainShift) : undefined;
       return new GlimpseEnv({
         source,
-        transform: makeTransform?.(source),
+        transform: makeTransform?.(source) ?? shift,
         glimpses: k.glimpses,
         glimpseSize: k.glimpseSize,
         scales: k.scales,
