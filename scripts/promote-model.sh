@@ -12,15 +12,23 @@
 # The copy is verified against the checkpoint's sha256 (a run still training may swap its best
 # checkpoint mid-copy: then it retries), and refused if checkpoint.json holds an absolute path.
 #
-# Usage: scripts/promote-model.sh <runDir> <env-id>
+# Usage: scripts/promote-model.sh <runDir> <env-id> [evalSamples]
+#   evalSamples (default: the run's): the M sampled rollouts `rl-run eval` averages by default for
+#   this model (0 = greedy); recorded in checkpoint.json, config.json and provenance.json. The run
+#   still selected the checkpoint by its own validation setting.
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-  echo "usage: scripts/promote-model.sh <runDir> <env-id>" >&2
+if [ $# -ne 2 ] && [ $# -ne 3 ]; then
+  echo "usage: scripts/promote-model.sh <runDir> <env-id> [evalSamples]" >&2
   exit 2
 fi
 run_dir=${1%/}
 env_id=$2
+eval_samples=${3:-}
+if [ -n "$eval_samples" ] && ! [[ "$eval_samples" =~ ^[0-9]+$ && "$eval_samples" -le 1000 ]]; then
+  echo "promote-model: evalSamples must be an integer in [0, 1000], got '$eval_samples'" >&2
+  exit 2
+fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 src="$run_dir/checkpoints/best"
 dest="$root/models/$env_id"
@@ -37,13 +45,13 @@ trap 'rm -rf "$tmp"' EXIT
 for attempt in 1 2 3; do
   rm -rf "$tmp"/*
   cp "$src/checkpoint.json" "$src/weights.bin" "$tmp/" 2>/dev/null || { sleep 2; continue; }
-  if node - "$tmp" "$env_id" "$run_dir" <<'EOF'
+  if node - "$tmp" "$env_id" "$run_dir" "$eval_samples" <<'EOF'
 // Verifies the copied weights, empties the optimizer state, rejects absolute paths and writes provenance.
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const { execSync } = require('child_process');
-const [dir, envId, runDir] = process.argv.slice(2);
+const [dir, envId, runDir, evalSamples] = process.argv.slice(2);
 const file = path.join(dir, 'checkpoint.json');
 const meta = JSON.parse(fs.readFileSync(file, 'utf8'));
 const sha = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
@@ -56,6 +64,12 @@ if (meta.env.id !== envId) {
   console.error(`promote-model: the run trained env '${meta.env.id}', not '${envId}'`);
   process.exit(2);
 }
+// The run directory a checkpoint records is where it was trained, not part of the model: an
+// absolute one (a run kept outside the tree) is shipped as runs/<its name>.
+const relOut = (out) => (typeof out === 'string' && path.isAbsolute(out) ? `runs/${path.basename(out)}` : out);
+if (meta.run && meta.run.out !== undefined) meta.run.out = relOut(meta.run.out);
+const selectedWith = meta.run ? meta.run.evalSamples : undefined;
+if (evalSamples !== '') meta.run.evalSamples = Number(evalSamples);
 const abs = [];
 (function walk(v, at) {
   if (typeof v === 'string' && (path.isAbsolute(v) || /^[A-Za-z]:[\\/]/.test(v))) abs.push(`${at}=${v}`);
@@ -75,7 +89,7 @@ try {
 } catch {}
 const provenance = {
   env: envId,
-  sourceRun: runDir,
+  sourceRun: path.isAbsolute(runDir) ? `runs/${path.basename(runDir)}` : runDir,
   epoch: meta.counters.epoch,
   step: meta.counters.step,
   bestValAccuracy: meta.bestValAccuracy,
@@ -84,6 +98,8 @@ const provenance = {
   promotedAt: new Date().toISOString(),
   gitCommit: commit,
   weightsSha256: meta.weights.sha256,
+  selectedWithEvalSamples: selectedWith,
+  evalSamples: meta.run.evalSamples,
   note: 'optimizer.bin is emptied on promotion; resume training from the source run directory',
 };
 fs.writeFileSync(path.join(dir, 'provenance.json'), JSON.stringify(provenance, null, 2) + '\n');
@@ -102,7 +118,14 @@ done
 
 # The log and config of the run as they are now (the log may run past the promoted epoch).
 grep -v '"type":"batch"' "$run_dir/metrics.jsonl" > "$tmp/metrics.jsonl" || true
-cp "$run_dir/config.json" "$tmp/config.json"
+node -e '
+const fs = require("fs"), path = require("path");
+const [src, dst, evalSamples] = process.argv.slice(1);
+const c = JSON.parse(fs.readFileSync(src, "utf8"));
+if (evalSamples !== "") c.evalSamples = Number(evalSamples);
+if (typeof c.out === "string" && path.isAbsolute(c.out)) c.out = `runs/${path.basename(c.out)}`;
+fs.writeFileSync(dst, JSON.stringify(c, null, 2) + "\n");
+' "$run_dir/config.json" "$tmp/config.json" "$eval_samples"
 rm -rf "$dest"
 mv "$tmp" "$dest"
 trap - EXIT

@@ -90,7 +90,8 @@ for (const task of models) {
   test(`rl-run eval --checkpoint models/${task} --split val reproduces the recorded validation accuracy`, async () => {
     const before = tf.memory().numTensors;
     const ckpt = readCheckpoint(dir);
-    const r = await runCliReal(['eval', '--checkpoint', dir, '--split', 'val', '--backend', 'wasm']);
+    // Selection was greedy (the recipes' evalSamples 0); the model's own default may average M rollouts.
+    const r = await runCliReal(['eval', '--checkpoint', dir, '--split', 'val', '--samples', '0', '--backend', 'wasm']);
     assert.is(r.code, 0, r.stderr);
     assert.ok(r.stdout.startsWith(`val accuracy ${(ckpt.meta.bestValAccuracy as number).toFixed(4)} `), `${r.stdout.trim()} vs recorded ${ckpt.meta.bestValAccuracy}`);
     assert.is(tf.memory().numTensors, before, 'no tensors left behind');
