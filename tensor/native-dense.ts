@@ -150,3 +150,62 @@ export function nativeLinearInto(
   });
   addon.biasActivation(heap, cOff, M, N, ldc, bias === null ? null : heap, bias === null ? 0 : offsetOf(backend, bias), ACTIVATION_CODE[activation]);
 }
+
+/** Byte offset of row `row` of a float32 `[*, K]` wasm tensor, after checking `rows` rows fit. */
+function rowOffset(backend: WasmHeapBackend, t: tf.Tensor2D, row: number, rows: number, what: string): number {
+  if (t.dtype !== 'float32' || t.rank !== 2 || !Number.isInteger(row) || !Number.isInteger(rows) || row < 0 || rows < 0 || row + rows > t.shape[0]) {
+    throw new Error(`${what}: rows ${row}+${rows} do not fit ${t.dtype} [${t.shape.join(', ')}]`);
+  }
+  return offsetOf(backend, t) + 4 * row * t.shape[1];
+}
+
+function heapBackend(what: string): WasmHeapBackend {
+  if (tf.getBackend() !== 'wasm') throw new Error(`${what}: needs the wasm backend, the active one is '${tf.getBackend()}'`);
+  return tf.backend() as unknown as WasmHeapBackend;
+}
+
+/**
+ * Copies rows `[srcRow, srcRow + rows)` of `src` into rows `[dstRow, dstRow + rows)` of `dst`
+ * (float32 wasm tensors with the same column count) in place: a memcpy on the heap, no kernel.
+ * For tensors made by {@link nativeEmpty} that nothing else shares yet.
+ */
+export function nativeCopyRows(dst: tf.Tensor2D, dstRow: number, src: tf.Tensor2D, srcRow: number, rows: number): void {
+  const what = 'nativeCopyRows';
+  const backend = heapBackend(what);
+  if (dst.shape[1] !== src.shape[1]) throw new Error(`${what}: dst [${dst.shape.join(', ')}] and src [${src.shape.join(', ')}] differ in columns`);
+  const to = rowOffset(backend, dst, dstRow, rows, what);
+  const from = rowOffset(backend, src, srcRow, rows, what);
+  backend.wasm.HEAPU8.copyWithin(to, from, from + 4 * rows * src.shape[1]);
+}
+
+/** Writes `data` (whole rows) into `dst` from row `row` on, in place (see {@link nativeCopyRows}). */
+export function nativeWriteRows(dst: tf.Tensor2D, row: number, data: Float32Array): void {
+  const what = 'nativeWriteRows';
+  const backend = heapBackend(what);
+  const K = dst.shape[1];
+  if (data.length % K !== 0) throw new Error(`${what}: ${data.length} values are not whole rows of ${K}`);
+  const off = rowOffset(backend, dst, row, data.length / K, what);
+  new Float32Array(backend.wasm.HEAPU8.buffer, backend.wasm.HEAPU8.byteOffset + off, data.length).set(data);
+}
+
+/** A copy of rows `[row, row + rows)` of `src` as a plain array (no kernel, no tensor). */
+export function nativeReadRows(src: tf.Tensor2D, row: number, rows: number): Float32Array {
+  const what = 'nativeReadRows';
+  const backend = heapBackend(what);
+  const off = rowOffset(backend, src, row, rows, what);
+  return new Float32Array(backend.wasm.HEAPU8.buffer.slice(backend.wasm.HEAPU8.byteOffset + off, backend.wasm.HEAPU8.byteOffset + off + 4 * rows * src.shape[1]));
+}
+
+/** Whether rows of `src` from `row` on hold exactly `data` (whole rows; bit patterns compared, so -0 != 0 and NaN == NaN). */
+export function nativeRowsEqual(src: tf.Tensor2D, row: number, data: Float32Array): boolean {
+  const what = 'nativeRowsEqual';
+  const backend = heapBackend(what);
+  const K = src.shape[1];
+  if (data.length % K !== 0) return false;
+  if (row < 0 || row + data.length / K > src.shape[0]) return false;
+  const off = rowOffset(backend, src, row, data.length / K, what);
+  const heap = new Int32Array(backend.wasm.HEAPU8.buffer, backend.wasm.HEAPU8.byteOffset + off, data.length);
+  const want = new Int32Array(data.buffer, data.byteOffset, data.length);
+  for (let i = 0; i < want.length; i++) if (heap[i] !== want[i]) return false;
+  return true;
+}

@@ -49,6 +49,20 @@ export interface FusedRnnInput {
   detachLocationInput?: boolean;
 }
 
+/**
+ * The replay's forward activations that do not depend on the location samples, all `[T*B, .]`
+ * step-major: what an {@link ActTape} records during `act` (act-tape.ts) so the replay can skip
+ * its forward. `cat` is `[hg, hl]` side by side (both ReLU outputs).
+ */
+export interface FusedForward {
+  X: tf.Tensor2D;
+  L: tf.Tensor2D;
+  cat: tf.Tensor2D;
+  g: tf.Tensor2D;
+  H: tf.Tensor2D;
+  mu: tf.Tensor2D;
+}
+
 /** What {@link fusedRnnEvaluate} returns (all differentiable with respect to the weights). */
 export interface FusedRnnOutput {
   /** `[T, B]` log-probabilities of the samples. */
@@ -128,9 +142,16 @@ function forwardNative(w: tf.Tensor2D[], X: tf.Tensor2D, L: tf.Tensor2D, T: numb
     nativeLinearInto(H, t * B, 0, terms, b1(bi), 'relu', B);
   }
   const mu = nativeLinear([{ x: H, w: Wloc }], b1(bloc), 'tanh');
+  return { cat, g, H, mu, ...headsNative(w, H, T, B) };
+}
+
+/** The baseline and the last step's logits from H, on native dense layers (the heads act does not keep). */
+function headsNative(w: tf.Tensor2D[], H: tf.Tensor2D, T: number, B: number): { base: tf.Tensor2D; logits: tf.Tensor2D } {
+  const [, , , , , , , , , , , Wa, ba, Wb, bb] = w;
+  const b1 = (t: tf.Tensor2D) => t as unknown as tf.Tensor1D;
   const base = nativeLinear([{ x: H, w: Wb }], b1(bb), 'linear');
   const logits = nativeLinear([{ x: H, w: Wa, xRowStart: (T - 1) * B }], b1(ba), 'linear', B);
-  return { cat, g, H, mu, base, logits };
+  return { base, logits };
 }
 
 /**
@@ -174,14 +195,19 @@ function backThroughTimeNative(
 /**
  * Replays a rollout through the rnn RAM whose variables are `weights` (in {@link FUSED_RNN_KEYS}
  * order) as one op with a hand-written gradient (see module doc). Call inside a gradient scope to
- * train; outside one it is a plain forward pass.
+ * train; outside one it is a plain forward pass. `recorded`: the forward activations of this very
+ * rollout under these very weights (an act tape, act-tape.ts; native dense layers only): the
+ * forward is then not recomputed, and `input.glimpses` / `input.locations` are not read.
  */
-export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput): FusedRnnOutput {
+export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput, recorded?: FusedForward): FusedRnnOutput {
   const { T, B, std } = input;
   const detachLoc = input.detachLocationInput === true;
   if (weights.length !== FUSED_RNN_KEYS.length) throw new Error(`fusedRnnEvaluate: needs ${FUSED_RNN_KEYS.length} weights, got ${weights.length}`);
   const N = T * B;
-  const D = input.glimpses.length / N;
+  if (recorded !== undefined && (recorded.H.shape[0] !== N || recorded.X.shape[0] !== N || !nativeDenseAvailable())) {
+    throw new Error(`fusedRnnEvaluate: recorded forward has ${recorded.H.shape[0]} rows, the rollout ${N}, or the native dense layers are off`);
+  }
+  const D = recorded !== undefined ? recorded.X.shape[1] : input.glimpses.length / N;
   const C = weights[11].shape[1] as number;
   const hg = weights[0].shape[1] as number;
 
@@ -189,10 +215,11 @@ export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput): 
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const w = args.slice(0, -1) as tf.Tensor2D[];
     const [, , , , Wc, , Wi, , Wh, Wloc, , Wa] = w;
-    const X = tf.tensor2d(input.glimpses, [N, D]);
-    const L = tf.tensor2d(input.locations, [N, 2]);
+    const X = recorded?.X ?? tf.tensor2d(input.glimpses, [N, D]);
+    const L = recorded?.L ?? tf.tensor2d(input.locations, [N, 2]);
     const S = tf.tensor2d(input.samples, [N, 2]);
-    const f = nativeDenseAvailable() ? forwardNative(w, X, L, T, B) : forwardKernels(w, X, L, T, B);
+    const f = recorded !== undefined ? { ...recorded, ...headsNative(w, recorded.H, T, B) }
+      : nativeDenseAvailable() ? forwardNative(w, X, L, T, B) : forwardKernels(w, X, L, T, B);
     const { cat, g, H, mu } = f;
     const z = tf.div(tf.sub(S, mu), std) as tf.Tensor2D;
     const logp = tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), 2 * (Math.log(std) + HALF_LOG_2PI));

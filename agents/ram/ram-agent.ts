@@ -2,6 +2,8 @@
  * The Recurrent Attention Model (Mnih et al. 2014) as an {@link Agent}: glimpse, core, location,
  * action and baseline networks composed. `act` runs one batched step without gradients and
  * samples the next location in JS; `evaluate` replays a stored rollout for the algorithm's tape.
+ * A sampled rollout's `act` steps keep their forward activations (act-tape.ts), so that
+ * `evaluate` of that rollout under unchanged weights skips the replay's forward pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../../envs/vector-env';
@@ -16,6 +18,7 @@ import { LocationNetwork } from './location-network';
 import { GlimpseAgentBase } from './glimpse-agent-base';
 import { FUSED_RNN_KEYS, fusedRnnEvaluate } from './fused-rnn';
 import { fusedActAvailable, fusedRnnActStep } from './fused-act';
+import { ACT_TAPE_RECORD, ActTape, actTapeEnabled } from './act-tape';
 
 /** A RAM agent built from a resolved {@link RamConfig} (see `resolveRamConfig`). */
 export class RamAgent extends GlimpseAgentBase implements Agent {
@@ -27,6 +30,10 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
   private readonly locationNet: LocationNetwork;
   private readonly actionNet: ActionNetwork;
   private readonly baselineNet: BaselineNetwork;
+  /** The forward activations of the last sampled rollout (act-tape.ts), or null. */
+  private tape: ActTape | null = null;
+  /** Steps of the last tape: the row capacity the next one reserves. */
+  private tapeSteps = 8;
 
   constructor(config: RamConfig) {
     super('ram', config.seed);
@@ -91,6 +98,10 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
   private actFused(glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
     const batchSize = location.length / 2;
     const vars = new Map(this.params.entries);
+    if (!options.greedy && actTapeEnabled()) {
+      const tape = this.tapeFor(state, batchSize);
+      if (tape !== null) return this.actTaped(tape, vars, glimpse, location, state, options);
+    }
     const { h, mean, logits } = tf.tidy(() => {
       // The wasm backend copies the arrays into its heap: no defensive copy needed here.
       const x = tf.tensor2d(glimpse, [batchSize, this.glimpseNet.inputSize]);
@@ -116,8 +127,59 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     };
   }
 
+  /**
+   * The tape a sampled `act` step records into: a new one at the first step of a rollout (zero
+   * state), the running one when `state` is its last step's and the weights are unchanged, else
+   * null (an untaped step; the rollout's evaluate then replays from scratch).
+   */
+  private tapeFor(state: AgentState, batchSize: number): ActTape | null {
+    const weights = this.trainableVariables();
+    if (state.zero === true) {
+      this.tape?.dispose();
+      const { glimpseHidden, locationHidden, glimpseFeatures, hidden } = this.cfg;
+      this.tape = new ActTape(weights, batchSize, this.glimpseNet.inputSize, [glimpseHidden + locationHidden, glimpseFeatures, hidden], this.tapeSteps);
+      return this.tape;
+    }
+    const tape = this.tape;
+    if (tape === null || state.tape !== tape.token || state.step !== tape.steps || tape.B !== batchSize) return null;
+    if (!tape.weightsUnchanged(weights)) {
+      tape.dispose();
+      this.tape = null;
+      return null;
+    }
+    return tape;
+  }
+
+  /** {@link RamAgent.actFused} recording into `tape` (same math; act-tape.ts). */
+  private actTaped(tape: ActTape, vars: Map<string, tf.Variable>, glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
+    const batchSize = location.length / 2;
+    const { h, mean, logits } = tape.step(vars, glimpse, location);
+    this.tapeSteps = tape.steps;
+    this.disposeState(state);
+    const C = logits.length / batchSize;
+    const labels = new Int32Array(batchSize);
+    for (let b = 0; b < batchSize; b++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (logits[b * C + c] > logits[b * C + best]) best = c;
+      labels[b] = best;
+    }
+    const { sample, location: loc } = this.locationNet.sample(mean, options.rng, options.greedy);
+    return {
+      action: { location: loc, label: labels },
+      state: { tensors: [h], batchSize, zero: false, tape: tape.token, step: tape.steps },
+      record: { sample, [ACT_TAPE_RECORD]: new Int32Array(batchSize).fill(tape.token) },
+    };
+  }
+
   disposeState(state: AgentState): void {
     for (const t of state.tensors) if (!t.isDisposed) t.dispose();
+  }
+
+  /** Frees the variables and the act tape. */
+  override dispose(): void {
+    this.tape?.dispose();
+    this.tape = null;
+    super.dispose();
   }
 
   /**
@@ -129,13 +191,25 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     this.assertLive();
     if (this.cfg.core !== 'rnn') return this.evaluateModular(rollout);
     const { batchSize: B, steps: T } = rollout;
-    const { glimpses, locations, samples } = this.stackRollout(rollout);
+    // The act tape of this rollout, when it has one and the weights have not moved since.
+    const recorded = fusedActAvailable() ? this.tape?.forwardFor(rollout, this.trainableVariables()) ?? undefined : undefined;
+    const { glimpses, locations, samples } = this.stackRollout(rollout, recorded === undefined);
     const vars = new Map(this.params.entries);
     const weights = FUSED_RNN_KEYS.map((k) => vars.get(k) as tf.Variable);
     const out = fusedRnnEvaluate(weights, {
       T, B, glimpses, locations, samples, std: this.cfg.std, detachLocationInput: this.cfg.detachLocationInput === true,
-    });
+    }, recorded);
     return { ...out, decisionMask: this.decisionMask(T, B) };
+  }
+
+  /**
+   * Whether `evaluate(rollout)` would reuse the act tape (skip the replay's forward) right now:
+   * the rollout is the last sampled one this agent acted on, with unchanged weights. For tests
+   * and benchmarks; `evaluate` decides by itself.
+   */
+  hasTapeFor(rollout: Rollout): boolean {
+    this.assertLive();
+    return this.cfg.core === 'rnn' && fusedActAvailable() && this.tape?.forwardFor(rollout, this.trainableVariables()) != null;
   }
 
   /**
@@ -176,14 +250,15 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
    * Checks a rollout and stacks its T steps step-major. Glimpses do not depend on the parameters
    * once locations are fixed, so all T steps go through the glimpse network as one [T*B, .] batch.
    */
-  private stackRollout(rollout: Rollout): { glimpses: Float32Array; locations: Float32Array; samples: Float32Array } {
+  private stackRollout(rollout: Rollout, inputs = true): { glimpses: Float32Array; locations: Float32Array; samples: Float32Array } {
     const { batchSize: B, steps: T } = rollout;
     if (!Number.isInteger(T) || T < 1 || rollout.observations.length !== T || rollout.records.length !== T) {
       throw new Error(`ram: rollout needs ${T} observations and records (steps=${T}), got ${rollout.observations.length} and ${rollout.records.length}`);
     }
     const D = this.glimpseNet.inputSize;
-    const glimpses = new Float32Array(T * B * D);
-    const locations = new Float32Array(T * B * 2);
+    // Without `inputs` (the act tape holds them) only the samples are stacked; the checks all run.
+    const glimpses = new Float32Array(inputs ? T * B * D : 0);
+    const locations = new Float32Array(inputs ? T * B * 2 : 0);
     const samples = new Float32Array(T * B * 2);
     for (let t = 0; t < T; t++) {
       const { glimpse, location } = this.readObservation(rollout.observations[t], `observations[${t}]`);
@@ -192,8 +267,10 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
       if (!(sample instanceof Float32Array) || sample.length !== B * 2) {
         throw new Error(`ram: records[${t}].sample must be a Float32Array of ${B * 2} (the unclipped location samples from act)`);
       }
-      glimpses.set(glimpse, t * B * D);
-      locations.set(location, t * B * 2);
+      if (inputs) {
+        glimpses.set(glimpse, t * B * D);
+        locations.set(location, t * B * 2);
+      }
       samples.set(sample, t * B * 2);
     }
     return { glimpses, locations, samples };

@@ -1,0 +1,179 @@
+/**
+ * The act tape (agents/ram/act-tape.ts): a sampled rollout's act-time activations replace the
+ * replay's forward pass in `evaluate`. With the tape, outputs and gradients are bit-identical to
+ * the replay from scratch (the same rollout without its tape token); any weight change (an
+ * optimizer step, setWeights, even between two act steps), an edited rollout, a subset of its
+ * episodes or a greedy rollout falls back to the replay; reinforce and PPO updates end in
+ * bit-identical weights either way; no tensor leak.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../runners/backend';
+import { nativeDenseAvailable } from '../tensor/native-dense';
+import { makeAgent } from '../agents';
+import { RamAgent } from '../agents/ram';
+import { ACT_TAPE_RECORD } from '../agents/ram/act-tape';
+import type { Agent, AgentState } from '../agents/agent';
+import type { Rollout } from '../agents/rollout';
+import { makeAlgorithm } from '../algorithms';
+import { selectEpisodes } from '../algorithms/ppo/minibatch';
+import { baselineMse, classificationNll, reinforceLoss } from '../algorithms/reinforce/losses';
+import { Rng } from '../envs/rng';
+import { glimpseEnvInfo } from './helpers/ram-rollout';
+
+const ENV = glimpseEnvInfo(2, 4, 5); // 2 scales of 4x4, 5 classes
+const CFG = { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, std: 0.3, seed: 2 };
+let native = false;
+
+test.before(async () => {
+  await initBackend('wasm');
+  native = nativeDenseAvailable();
+});
+
+/** T sampled (or greedy) act steps on random observations, as a rollout with random targets and returns. */
+function collect(agent: Agent, B: number, T: number, rng: Rng, opts: { greedy?: boolean; between?: (t: number) => void } = {}): Rollout {
+  const obsRng = new Rng(9);
+  let state: AgentState = agent.initialState(B);
+  const r: Rollout = {
+    batchSize: B, steps: T, observations: [], actions: [], records: [], rewards: [],
+    returns: Float32Array.from({ length: B }, () => obsRng.int(2)), targets: Int32Array.from({ length: B }, () => obsRng.int(5)),
+  };
+  for (let t = 0; t < T; t++) {
+    opts.between?.(t);
+    const obs = { glimpse: Float32Array.from({ length: B * 32 }, () => obsRng.uniform()), location: Float32Array.from({ length: B * 2 }, () => obsRng.uniformRange(-1, 1)) };
+    const res = agent.act(obs, state, { greedy: opts.greedy === true, rng });
+    state = res.state;
+    r.observations.push(obs);
+    r.actions.push(res.action);
+    r.records.push(res.record ?? {});
+    r.rewards.push(new Float32Array(B));
+  }
+  agent.disposeState(state);
+  return r;
+}
+
+/** The same rollout without the tape token: evaluate replays it from scratch. */
+function untaped(r: Rollout): Rollout {
+  return { ...r, records: r.records.map((rec) => ({ sample: rec.sample })) };
+}
+
+/** Outputs and hybrid-loss gradients of every variable, as exact float32 values. */
+function replay(agent: Agent, r: Rollout): { outputs: Float32Array[]; grads: Float32Array[] } {
+  const vars = agent.trainableVariables();
+  let outputs: Float32Array[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const ev = agent.evaluate(r);
+    outputs = [ev.logProbs, ev.baselines!, ev.classLogProbs].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+    const R = tf.tensor1d(r.returns);
+    return tf.addN([
+      classificationNll(ev.classLogProbs, r.targets),
+      tf.mul(reinforceLoss(ev.logProbs, R, ev.baselines, ev.decisionMask), 0.7),
+      baselineMse(ev.baselines!, R, ev.decisionMask),
+    ]) as tf.Scalar;
+  }, vars);
+  const out = vars.map((v) => Float32Array.from(grads[v.name].dataSync() as Float32Array));
+  tf.dispose([value, ...Object.values(grads)]);
+  return { outputs, grads: out };
+}
+
+function assertSame(a: { outputs: Float32Array[]; grads: Float32Array[] }, b: { outputs: Float32Array[]; grads: Float32Array[] }, what: string): void {
+  a.outputs.forEach((o, i) => assert.equal(Array.from(o), Array.from(b.outputs[i]), `${what}: output ${i}`));
+  a.grads.forEach((g, i) => assert.equal(Array.from(g), Array.from(b.grads[i]), `${what}: gradient ${i}`));
+}
+
+for (const T of [1, 6, 11]) {
+  test(`T=${T}: the taped replay equals the replay from scratch bit for bit; no tensor leak`, () => {
+    if (!native) return;
+    const n0 = tf.memory().numTensors;
+    const agent = makeAgent('ram', ENV, CFG) as RamAgent;
+    // T=11 outgrows the 8 steps a first tape reserves; the second rollout reserves T exactly.
+    for (let round = 0; round < 2; round++) {
+      const r = collect(agent, 3, T, new Rng(round));
+      assert.ok(r.records.every((rec) => rec[ACT_TAPE_RECORD] instanceof Int32Array), 'sampled steps carry the token');
+      assert.ok(agent.hasTapeFor(r), 'tape used');
+      assert.not.ok(agent.hasTapeFor(untaped(r)), 'no token, no tape');
+      // The first evaluate (here inside a gradient scope) trims the tape to T steps; it must survive the scope.
+      const taped = replay(agent, r);
+      assert.ok(agent.hasTapeFor(r), 'tape still there after a replay');
+      assertSame(replay(agent, r), taped, 'second taped replay');
+      const scratch = replay(agent, untaped(r));
+      assertSame(taped, scratch, `T=${T} round ${round}`);
+      assert.ok(taped.grads.some((g) => g.some((x) => x !== 0)));
+    }
+    const held = tf.memory().numTensors;
+    collect(agent, 3, T, new Rng(5));
+    assert.is(tf.memory().numTensors, held, 'a new rollout replaces the tape');
+    agent.dispose();
+    assert.is(tf.memory().numTensors, n0, 'dispose frees the tape');
+  });
+}
+
+test('a weight change invalidates the tape: optimizer step, setWeights, or between two act steps', () => {
+  if (!native) return;
+  const agent = makeAgent('ram', ENV, CFG) as RamAgent;
+  const algo = makeAlgorithm('reinforce', { lr: 0.01 });
+  const r = collect(agent, 4, 3, new Rng(1));
+  assert.ok(agent.hasTapeFor(r));
+  algo.update(agent, r);
+  assert.not.ok(agent.hasTapeFor(r), 'an Adam step moves the weights');
+  assertSame(replay(agent, r), replay(agent, untaped(r)), 'after the step');
+
+  const r2 = collect(agent, 4, 3, new Rng(2));
+  assert.ok(agent.hasTapeFor(r2));
+  agent.setWeights(agent.getWeights()); // same values, new buffers: counted as a change
+  assert.not.ok(agent.hasTapeFor(r2), 'setWeights');
+
+  const other = makeAgent('ram', ENV, { ...CFG, seed: 7 });
+  const r3 = collect(agent, 4, 3, new Rng(3), { between: (t) => t === 2 && agent.setWeights(other.getWeights()) });
+  assert.not.ok(agent.hasTapeFor(r3), 'weights changed mid-rollout');
+  // Its replay is the untaped one (under the new weights, as always).
+  assertSame(replay(agent, r3), replay(agent, untaped(r3)), 'mid-rollout change');
+  [agent, other].forEach((a) => a.dispose());
+  algo.dispose();
+});
+
+test('edited, partial, foreign and greedy rollouts are replayed from scratch', () => {
+  if (!native) return;
+  const agent = makeAgent('ram', ENV, CFG) as RamAgent;
+  const r = collect(agent, 4, 3, new Rng(1));
+  const edited = { ...r, observations: r.observations.map((o, t) => (t === 1 ? { ...o, glimpse: o.glimpse.map((x, i) => (i === 5 ? x + 0.5 : x)) } : o)) };
+  assert.not.ok(agent.hasTapeFor(edited), 'edited glimpse');
+  assertSame(replay(agent, edited), replay(agent, untaped(edited)), 'edited');
+  const moved = { ...r, observations: r.observations.map((o) => ({ ...o, location: o.location.map((x) => -x) })) };
+  assert.not.ok(agent.hasTapeFor(moved), 'edited locations');
+  assert.not.ok(agent.hasTapeFor(selectEpisodes(r, [0, 2])), 'a subset of the episodes');
+  assert.not.ok(agent.hasTapeFor(selectEpisodes(r, [1, 0, 2, 3])), 'permuted episodes');
+  assert.not.ok(agent.hasTapeFor({ ...r, steps: 2, observations: r.observations.slice(0, 2), records: r.records.slice(0, 2) }), 'fewer steps');
+  assert.ok(agent.hasTapeFor(r), 'the rollout itself still has it');
+  const twin = makeAgent('ram', ENV, CFG) as RamAgent;
+  assert.not.ok(twin.hasTapeFor(r), 'another agent');
+  twin.dispose();
+  const g = collect(agent, 4, 3, new Rng(1), { greedy: true });
+  assert.ok(g.records.every((rec) => rec[ACT_TAPE_RECORD] === undefined), 'greedy steps record no tape');
+  assert.ok(agent.hasTapeFor(r), 'a greedy rollout leaves the tape alone');
+  agent.dispose();
+});
+
+for (const [id, options] of [['reinforce', {}], ['ppo', { epochs: 3 }], ['ppo', { epochs: 2, minibatches: 2 }]] as const) {
+  test(`${id} ${JSON.stringify(options)}: updates from a taped rollout end in the same weights as from scratch`, () => {
+    if (!native) return;
+    const a = makeAgent('ram', ENV, CFG) as RamAgent;
+    const b = makeAgent('ram', ENV, CFG) as RamAgent;
+    const algoA = makeAlgorithm(id, { ...options, lr: 0.01 });
+    const algoB = makeAlgorithm(id, { ...options, lr: 0.01 });
+    for (let round = 0; round < 3; round++) {
+      const r = collect(a, 4, 3, new Rng(round));
+      assert.ok(a.hasTapeFor(r));
+      const ma = algoA.update(a, r);
+      const mb = algoB.update(b, untaped(r));
+      assert.equal(ma, mb, `metrics of round ${round}`);
+      const wa = a.getWeights(), wb = b.getWeights();
+      for (const k of Object.keys(wa)) assert.equal(Array.from(wa[k].data), Array.from(wb[k].data), `${k} after round ${round}`);
+    }
+    [a, b].forEach((x) => x.dispose());
+    [algoA, algoB].forEach((x) => x.dispose());
+  });
+}
+
+test.run();
