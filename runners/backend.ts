@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './config';
 import { registerFastGradients } from '../tensor/ops';
 import { registerNativeKernels, nativeKernelsActive } from '../tensor/native-kernels';
+import { registerWasmKernels } from '../tensor/wasm-kernels';
 
 /** A backend that was asked for by name and cannot run here; `exitCode` 2. */
 export class BackendError extends Error {
@@ -85,8 +86,12 @@ export async function initBackend(name: BackendName | string): Promise<string> {
   // Every training path needs the gradients tfjs-core's Node build does not register, and the
   // explicit-transpose matMul gradient (transposed matMuls are ~12x slower on wasm).
   registerFastGradients();
-  // On wasm, the native GEMM addon (built at install when g++ is there) replaces the matMul kernel.
-  if (used === 'wasm') registerNativeKernels();
+  // On wasm, the native GEMM addon (built at install when g++ is there) replaces the matMul kernel,
+  // and Identity / Slice stop copying whole buffers (tensor/wasm-kernels.ts; no addon needed).
+  if (used === 'wasm') {
+    registerNativeKernels();
+    registerWasmKernels();
+  }
   return used;
 }
 

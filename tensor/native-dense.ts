@@ -204,8 +204,7 @@ export function nativeRowsEqual(src: tf.Tensor2D, row: number, data: Float32Arra
   if (data.length % K !== 0) return false;
   if (row < 0 || row + data.length / K > src.shape[0]) return false;
   const off = rowOffset(backend, src, row, data.length / K, what);
-  const heap = new Int32Array(backend.wasm.HEAPU8.buffer, backend.wasm.HEAPU8.byteOffset + off, data.length);
-  const want = new Int32Array(data.buffer, data.byteOffset, data.length);
-  for (let i = 0; i < want.length; i++) if (heap[i] !== want[i]) return false;
-  return true;
+  // A memcmp: a JS loop over a view of the whole wasm memory runs ~50x slower.
+  const heap = Buffer.from(backend.wasm.HEAPU8.buffer, backend.wasm.HEAPU8.byteOffset + off, 4 * data.length);
+  return heap.equals(Buffer.from(data.buffer, data.byteOffset, 4 * data.length));
 }

@@ -1,14 +1,17 @@
 /**
- * A/B of the act tape (agents/ram/act-tape.ts): the real training step of `rl-run` (collect on
- * the registry env, B=128, then the `reinforce` update of the `ram` agent) with the tape on (the
- * update reuses the act-time forward) and off (the update replays the forward), alternating in
- * one process so both see the same load (the order alternates too). Prints median (min) collect, update and
- * step ms per variant and the median of the per-rep differences.
- * Usage: npx tsx bench/act-tape.ts [--reps N] [--algo reinforce|ppo]
+ * In-process A/B of one change to the training step: the real step of `rl-run` (collect on the
+ * registry env, B=128, then the update of the `ram` agent) with the change on and off,
+ * alternating in one process (the order alternates too) so both see the same load. Prints median
+ * (min) collect, update and step ms per variant and the median of the per-rep differences.
+ * Toggles: `tape` (agents/ram/act-tape.ts: the update reuses the act-time forward, or replays
+ * it), `wasm-kernels` (tensor/wasm-kernels.ts: sharing Identity and row-copying Slice, or the
+ * stock wasm kernels).
+ * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels [--reps N] [--algo reinforce|ppo]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
 import { setActTapeEnabled } from '../agents/ram/act-tape';
+import { registerWasmKernels, unregisterWasmKernels } from '../tensor/wasm-kernels';
 import { hashSeed, Rng } from '../envs/rng';
 import { initBackend } from '../runners/backend';
 import { collectRollout } from '../runners/collect';
@@ -29,9 +32,16 @@ async function main(): Promise<void> {
   const reps = Number(arg('--reps', '15'));
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be an integer >= 1, got ${arg('--reps', '')}`);
   const algoId = arg('--algo', 'reinforce');
+  const toggle = arg('--toggle', 'tape');
+  const toggles: Record<string, (on: boolean) => void> = {
+    tape: setActTapeEnabled,
+    'wasm-kernels': (on) => (on ? registerWasmKernels() : unregisterWasmKernels()),
+  };
+  const set = toggles[toggle];
+  if (set === undefined) throw new Error(`--toggle must be one of ${Object.keys(toggles).join(', ')}, got ${toggle}`);
   const backend = await initBackend('wasm');
   const c = registryComponents();
-  console.log(`backend ${backend}; ${algoId}; ${reps} alternating reps after 3 warm-up; medians (min)`);
+  console.log(`backend ${backend}; toggle ${toggle}; ${algoId}; ${reps} alternating reps after 3 warm-up; medians (min)`);
   for (const id of ['mnist', 'cluttered-mnist']) {
     const env = c.makeVector(id, 128, splitKwargs({}, 'train'));
     const agent = c.makeAgent('ram', { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, {});
@@ -41,7 +51,7 @@ async function main(): Promise<void> {
     let batch = 0;
     for (let r = -3; r < reps; r++) {
       for (const mode of (r % 2 === 0 ? ['on', 'off'] : ['off', 'on']) as Array<'on' | 'off'>) {
-        setActTapeEnabled(mode === 'on');
+        set(mode === 'on');
         const perEnv = Array.from({ length: 128 }, (_, k) => ({ index: batch * 128 + k }));
         const t0 = performance.now();
         const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(1, batch++), options: perEnv } });
@@ -55,10 +65,10 @@ async function main(): Promise<void> {
         }
       }
     }
-    setActTapeEnabled(true);
+    set(true);
     const f = (mode: string, k: string) => `${median(ms[mode][k]).toFixed(1)} (${Math.min(...ms[mode][k]).toFixed(1)})`;
     const diff = (k: string) => median(ms.on[k].map((x, i) => x - ms.off[k][i])).toFixed(1);
-    console.log(`${id}: tape on vs off: collect ${f('on', 'collect')} vs ${f('off', 'collect')} ms; update ${f('on', 'update')} vs ${f('off', 'update')} ms; ` +
+    console.log(`${id}: ${toggle} on vs off: collect ${f('on', 'collect')} vs ${f('off', 'collect')} ms; update ${f('on', 'update')} vs ${f('off', 'update')} ms; ` +
       `step ${f('on', 'step')} vs ${f('off', 'step')} ms; ` +
       `median paired difference on - off: collect ${diff('collect')}, update ${diff('update')}, step ${diff('step')} ms; numTensors ${tf.memory().numTensors}`);
     agent.dispose();
