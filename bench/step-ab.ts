@@ -5,12 +5,14 @@
  * (min) collect, update and step ms per variant and the median of the per-rep differences.
  * Toggles: `tape` (agents/ram/act-tape.ts: the update reuses the act-time forward, or replays
  * it), `wasm-kernels` (tensor/wasm-kernels.ts: sharing Identity and row-copying Slice, or the
- * stock wasm kernels).
- * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels [--reps N] [--algo reinforce|ppo]
+ * stock wasm kernels), `native-backward` (agents/ram/fused-rnn.ts: weight gradients as native GEMMs
+ * on row/column blocks, or tfjs matMuls on Slices).
+ * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels|native-backward [--reps N] [--algo reinforce|ppo]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
 import { setActTapeEnabled } from '../agents/ram/act-tape';
+import { setNativeBackwardEnabled } from '../agents/ram/fused-rnn';
 import { registerWasmKernels, unregisterWasmKernels } from '../tensor/wasm-kernels';
 import { hashSeed, Rng } from '../envs/rng';
 import { initBackend } from '../runners/backend';
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
   const toggles: Record<string, (on: boolean) => void> = {
     tape: setActTapeEnabled,
     'wasm-kernels': (on) => (on ? registerWasmKernels() : unregisterWasmKernels()),
+    'native-backward': setNativeBackwardEnabled,
   };
   const set = toggles[toggle];
   if (set === undefined) throw new Error(`--toggle must be one of ${Object.keys(toggles).join(', ')}, got ${toggle}`);

@@ -208,3 +208,59 @@ export function nativeRowsEqual(src: tf.Tensor2D, row: number, data: Float32Arra
   const heap = Buffer.from(backend.wasm.HEAPU8.buffer, backend.wasm.HEAPU8.byteOffset + off, 4 * data.length);
   return heap.equals(Buffer.from(data.buffer, data.byteOffset, 4 * data.length));
 }
+
+/** A block of a float32 `[rows, cols]` wasm tensor: rows from `row`, columns `[col, col + cols)`. */
+export interface MatBlock {
+  t: tf.Tensor2D;
+  /** First row (default 0). */
+  row?: number;
+  /** First column (default 0). */
+  col?: number;
+  /** Columns used (default: the rest from `col`). */
+  cols?: number;
+}
+
+/** Byte offset, row stride and column count of a block whose `rows` rows must fit. */
+function blockOf(backend: WasmHeapBackend, b: MatBlock, rows: number, what: string): { off: number; ld: number; cols: number } {
+  const { t, row = 0, col = 0 } = b;
+  const ld = t.shape[1];
+  const cols = b.cols ?? ld - col;
+  if (t.dtype !== 'float32' || t.rank !== 2 || ![row, col, cols, rows].every((v) => Number.isInteger(v) && v >= 0) || row + rows > t.shape[0] || col + cols > ld) {
+    throw new Error(`${what}: block rows ${row}+${rows}, columns ${col}+${cols} do not fit ${t.dtype} [${t.shape.join(', ')}]`);
+  }
+  return { off: offsetOf(backend, t) + 4 * (row * ld + col), ld, cols };
+}
+
+/**
+ * `a^T b` over `rows` rows of two blocks, as a new `[aCols, bCols]` tensor: the weight gradient
+ * `x^T dz` of a dense layer straight from row and column blocks (no Slice, no Transpose).
+ */
+export function nativeMatMulTN(a: MatBlock, b: MatBlock, rows: number): tf.Tensor2D {
+  const what = 'nativeMatMulTN';
+  const addon = denseAddon();
+  if (addon === null) throw new Error(`${what}: the native addon with the dense kernels is not available`);
+  const backend = heapBackend(what);
+  const A = blockOf(backend, a, rows, what), B = blockOf(backend, b, rows, what);
+  const out = nativeEmpty(A.cols, B.cols);
+  // Offsets after the allocation (it may grow the heap; offsets stay valid, the view does not).
+  addon.sgemm(true, false, A.cols, B.cols, rows, 1, backend.wasm.HEAPU8, A.off, A.ld, backend.wasm.HEAPU8, B.off, B.ld,
+    0, backend.wasm.HEAPU8, offsetOf(backend, out), B.cols);
+  return out;
+}
+
+/**
+ * Column sums of `rows` rows of a block as a new `[bCols]` tensor (a bias gradient), as the GEMM
+ * `1^T b`; `ones` is a float32 tensor of at least `rows` ones (any shape).
+ */
+export function nativeColSum(ones: tf.Tensor, b: MatBlock, rows: number): tf.Tensor1D {
+  const what = 'nativeColSum';
+  const addon = denseAddon();
+  if (addon === null) throw new Error(`${what}: the native addon with the dense kernels is not available`);
+  if (ones.dtype !== 'float32' || ones.size < rows) throw new Error(`${what}: needs at least ${rows} float32 ones, got ${ones.dtype} [${ones.shape.join(', ')}]`);
+  const backend = heapBackend(what);
+  const B = blockOf(backend, b, rows, what);
+  const out = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([B.cols], 'float32')) as tf.Tensor1D;
+  addon.sgemm(false, false, 1, B.cols, rows, 1, backend.wasm.HEAPU8, offsetOf(backend, ones), rows, backend.wasm.HEAPU8, B.off, B.ld,
+    0, backend.wasm.HEAPU8, offsetOf(backend, out), B.cols);
+  return out;
+}

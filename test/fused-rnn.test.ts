@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../runners/backend';
 import { nativeDenseAvailable, setNativeDenseEnabled } from '../tensor/native-dense';
 import { RamAgent, resolveRamConfig } from '../agents/ram';
+import { setNativeBackwardEnabled } from '../agents/ram/fused-rnn';
 import type { Evaluation } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
 import { baselineMse, classificationNll, reinforceLoss } from '../algorithms/reinforce/losses';
@@ -71,6 +72,30 @@ for (const T of [1, 4]) {
     agent.dispose();
   });
 }
+
+test('native backward (GEMMs on row/column blocks) equals the tfjs-matMul one, T = 1 and 5, detached or not', () => {
+  if (!nativeDenseAvailable()) {
+    console.log('native backward test skipped: native dense kernels unavailable');
+    return;
+  }
+  for (const [T, detach] of [[1, false], [5, false], [5, true]] as const) {
+    const agent = agentFor(2, 3, detach);
+    const r = randomRollout(T + 30, 4, T, 2 * 3 * 3, C);
+    const before = tf.memory().numTensors;
+    const native = run(agent, r, (x) => agent.evaluate(x));
+    setNativeBackwardEnabled(false);
+    let kernels: ReturnType<typeof run>;
+    try {
+      kernels = run(agent, r, (x) => agent.evaluate(x));
+    } finally {
+      setNativeBackwardEnabled(true);
+    }
+    assert.is(tf.memory().numTensors, before, 'no tensor leak');
+    // The same GEMMs on the same operands: equal, up to the sign of exact zeros.
+    Object.keys(agent.getWeights()).forEach((k, i) => assert.equal(native.grads[i].map((g) => g + 0), kernels.grads[i].map((g) => g + 0), `T=${T} detach=${detach}: d ${k}`));
+    agent.dispose();
+  }
+});
 
 /** Gradients of the REINFORCE term alone (the only one the location head's input detach changes). */
 function reinforceGrads(agent: RamAgent, r: Rollout, replay: (r: Rollout) => Evaluation): number[][] {

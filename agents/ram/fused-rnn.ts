@@ -17,7 +17,7 @@
  * the backward keeps dWloc, dbloc but sends none of the location gradient into H.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeDenseAvailable, nativeEmpty, nativeLinear, nativeLinearInto, nativeReluMaskRows } from '../../tensor/native-dense';
+import { nativeColSum, nativeDenseAvailable, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows } from '../../tensor/native-dense';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -192,6 +192,75 @@ function backThroughTimeNative(
   return dZ;
 }
 
+let nativeBackward = true;
+
+/**
+ * Turns {@link backwardNative} off (true restores it): the backward then computes the weight
+ * gradients as tfjs matMuls on Slices (the backward through time stays native). For side-by-side
+ * timing (bench/step-ab.ts) and tests; the values are the same.
+ */
+export function setNativeBackwardEnabled(on: boolean): void {
+  nativeBackward = on;
+}
+
+/** Sizes and options {@link backwardNative} needs. */
+interface BackwardDims {
+  T: number;
+  B: number;
+  C: number;
+  /** Width of the what layer (the first columns of `[hg, hl]`). */
+  hg: number;
+  std: number;
+  detachLoc: boolean;
+}
+
+/**
+ * The backward pass on the native addon, the same math as the kernels' one in
+ * {@link fusedRnnEvaluate}: the weight gradients are `x^T dz` GEMMs read straight from row and
+ * column blocks of the saved activations (no Slice; `[hg, hl]`'s gradient is not split), the
+ * bias gradients `1^T dz` GEMMs, the ReLU masks in place. Only the loss-side products on `[N, 2]`
+ * and `[B, C]` stay tfjs kernels.
+ */
+function backwardNative(w: tf.Tensor2D[], saved: tf.Tensor2D[], dy: tf.Tensor, d: BackwardDims): tf.Tensor[] {
+  const { T, B, C, hg, std, detachLoc } = d;
+  const N = T * B;
+  const [sX, sL, sCat, sG, sH, sMu, sZ, sCls] = saved;
+  const [, , , , Wc, , Wi, , Wh, Wloc, , Wa] = w;
+  const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
+  const dBase = tf.reshape(tf.slice(dy, [N], [N]), [N, 1]) as tf.Tensor2D;
+  const dCls = tf.reshape(tf.slice(dy, [2 * N], [B * C]), [B, C]) as tf.Tensor2D;
+  const ones = tf.ones([N]);
+  const colSum = (t: tf.Tensor2D, col = 0, cols?: number, rows = N) => nativeColSum(ones, { t, col, cols }, rows);
+  // d logp / d mu = z / std; through tanh: (1 - mu^2).
+  const dPreLoc = tf.mul(tf.mul(dLogp, sZ), tf.mul(tf.sub(1, tf.square(sMu)), 1 / std)) as tf.Tensor2D;
+  const dWloc = nativeMatMulTN({ t: sH }, { t: dPreLoc }, N);
+  const dbloc = colSum(dPreLoc);
+  const dWb = nativeMatMulTN({ t: sH }, { t: dBase }, N);
+  const dbb = tf.reshape(tf.sum(dBase), [1]);
+  // logSoftmax: d logits = dCls - softmax * rowSum(dCls).
+  const dLogits = tf.sub(dCls, tf.mul(tf.exp(sCls), tf.sum(dCls, 1, true))) as tf.Tensor2D;
+  const dWa = nativeMatMulTN({ t: sH, row: (T - 1) * B }, { t: dLogits }, B);
+  const dba = colSum(dLogits, 0, undefined, B);
+  const dZ = backThroughTimeNative(detachLoc ? null : dPreLoc, Wloc, dLogits, Wa, Wh, sH, T, B);
+  // h_t = relu(p_t + h_{t-1} Wh) with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t, one GEMM over row blocks.
+  const dWh = T === 1 ? tf.zerosLike(Wh) : nativeMatMulTN({ t: sH }, { t: dZ, row: B }, (T - 1) * B);
+  const dWi = nativeMatMulTN({ t: sG }, { t: dZ }, N);
+  const dbi = colSum(dZ);
+  const dA3 = nativeLinear([{ x: dZ, w: Wi, transposeW: true }], null, 'linear');
+  nativeReluMaskRows(dA3, 0, sG, 0, N);
+  const dWc = nativeMatMulTN({ t: sCat }, { t: dA3 }, N);
+  const dbc = colSum(dA3);
+  // [hg, hl] are both ReLU outputs: one mask for the pair; their gradients are column blocks.
+  const dCat = nativeLinear([{ x: dA3, w: Wc, transposeW: true }], null, 'linear');
+  nativeReluMaskRows(dCat, 0, sCat, 0, N);
+  const hl = dCat.shape[1] - hg;
+  return [
+    nativeMatMulTN({ t: sX }, { t: dCat, cols: hg }, N), colSum(dCat, 0, hg),
+    nativeMatMulTN({ t: sL }, { t: dCat, col: hg, cols: hl }, N), colSum(dCat, hg, hl),
+    dWc, dbc, dWi, dbi, dWh, dWloc, dbloc, dWa, dba, dWb, dbb,
+  ];
+}
+
 /**
  * Replays a rollout through the rnn RAM whose variables are `weights` (in {@link FUSED_RNN_KEYS}
  * order) as one op with a hand-written gradient (see module doc). Call inside a gradient scope to
@@ -229,6 +298,7 @@ export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput, r
     const value = tf.concat([logp, base, tf.reshape(cls, [B * C])]);
 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      if (nativeDenseAvailable() && nativeBackward) return backwardNative(w, saved as tf.Tensor2D[], dy, { T, B, C, hg, std, detachLoc });
       const [sX, sL, sCat, sG, sH, sMu, sZ, sCls] = saved as tf.Tensor2D[];
       const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
       const dBase = tf.reshape(tf.slice(dy, [N], [N]), [N, 1]) as tf.Tensor2D;
