@@ -6,8 +6,8 @@
  * Toggles: `tape` (agents/ram/act-tape.ts: the update reuses the act-time forward, or replays
  * it), `wasm-kernels` (tensor/wasm-kernels.ts: sharing Identity and row-copying Slice, or the
  * stock wasm kernels), `native-backward` (agents/ram/fused-rnn.ts: weight gradients as native GEMMs
- * on row/column blocks, or tfjs matMuls on Slices).
- * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels|native-backward [--reps N] [--algo reinforce|ppo]
+ * on row/column blocks, or tfjs matMuls on Slices), `all` (the three together).
+ * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels|native-backward|all [--reps N] [--algo reinforce|ppo]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
@@ -39,6 +39,12 @@ async function main(): Promise<void> {
     tape: setActTapeEnabled,
     'wasm-kernels': (on) => (on ? registerWasmKernels() : unregisterWasmKernels()),
     'native-backward': setNativeBackwardEnabled,
+    all: (on) => {
+      setActTapeEnabled(on);
+      setNativeBackwardEnabled(on);
+      if (on) registerWasmKernels();
+      else unregisterWasmKernels();
+    },
   };
   const set = toggles[toggle];
   if (set === undefined) throw new Error(`--toggle must be one of ${Object.keys(toggles).join(', ')}, got ${toggle}`);

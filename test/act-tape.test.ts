@@ -29,6 +29,7 @@ let native = false;
 test.before(async () => {
   await initBackend('wasm');
   native = nativeDenseAvailable();
+  if (!native) console.log('act-tape tests skipped: native dense kernels unavailable (no tape without them)');
 });
 
 /** T sampled (or greedy) act steps on random observations, as a rollout with random targets and returns. */
