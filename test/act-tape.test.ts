@@ -146,6 +146,8 @@ test('edited, partial, foreign and greedy rollouts are replayed from scratch', (
   assert.not.ok(agent.hasTapeFor(selectEpisodes(r, [0, 2])), 'a subset of the episodes');
   assert.not.ok(agent.hasTapeFor(selectEpisodes(r, [1, 0, 2, 3])), 'permuted episodes');
   assert.not.ok(agent.hasTapeFor({ ...r, steps: 2, observations: r.observations.slice(0, 2), records: r.records.slice(0, 2) }), 'fewer steps');
+  assert.not.ok(agent.hasTapeFor({ ...r, observations: r.observations.map((o, t) => (t === 2 ? (null as unknown as typeof o) : o)) }), 'a missing observation');
+  assert.throws(() => agent.evaluate({ ...r, records: r.records.map(() => ({})) }), /records\[0\]\.sample must be a Float32Array/, 'malformed rollouts still get the replay\'s errors');
   assert.ok(agent.hasTapeFor(r), 'the rollout itself still has it');
   const twin = makeAgent('ram', ENV, CFG) as RamAgent;
   assert.not.ok(twin.hasTapeFor(r), 'another agent');

@@ -139,7 +139,9 @@ export class ActTape {
     }
     const { X, L } = this.buffers;
     for (let t = 0; t < T; t++) {
-      const { glimpse, location } = rollout.observations[t];
+      const obs = rollout.observations[t];
+      if (typeof obs !== 'object' || obs === null) return null;
+      const { glimpse, location } = obs;
       if (!(glimpse instanceof Float32Array) || !(location instanceof Float32Array)) return null;
       if (glimpse.length !== B * this.D || location.length !== B * 2) return null;
       if (!nativeRowsEqual(L, t * B, location) || !nativeRowsEqual(X, t * B, glimpse)) return null;
