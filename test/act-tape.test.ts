@@ -20,7 +20,7 @@ import { makeAlgorithm } from '../algorithms';
 import { selectEpisodes } from '../algorithms/ppo/minibatch';
 import { baselineMse, classificationNll, reinforceLoss } from '../algorithms/reinforce/losses';
 import { Rng } from '../envs/rng';
-import { glimpseEnvInfo } from './helpers/ram-rollout';
+import { actRollout, glimpseEnvInfo } from './helpers/ram-rollout';
 
 const ENV = glimpseEnvInfo(2, 4, 5); // 2 scales of 4x4, 5 classes
 const CFG = { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, std: 0.3, seed: 2 };
@@ -34,24 +34,7 @@ test.before(async () => {
 
 /** T sampled (or greedy) act steps on random observations, as a rollout with random targets and returns. */
 function collect(agent: Agent, B: number, T: number, rng: Rng, opts: { greedy?: boolean; between?: (t: number) => void } = {}): Rollout {
-  const obsRng = new Rng(9);
-  let state: AgentState = agent.initialState(B);
-  const r: Rollout = {
-    batchSize: B, steps: T, observations: [], actions: [], records: [], rewards: [],
-    returns: Float32Array.from({ length: B }, () => obsRng.int(2)), targets: Int32Array.from({ length: B }, () => obsRng.int(5)),
-  };
-  for (let t = 0; t < T; t++) {
-    opts.between?.(t);
-    const obs = { glimpse: Float32Array.from({ length: B * 32 }, () => obsRng.uniform()), location: Float32Array.from({ length: B * 2 }, () => obsRng.uniformRange(-1, 1)) };
-    const res = agent.act(obs, state, { greedy: opts.greedy === true, rng });
-    state = res.state;
-    r.observations.push(obs);
-    r.actions.push(res.action);
-    r.records.push(res.record ?? {});
-    r.rewards.push(new Float32Array(B));
-  }
-  agent.disposeState(state);
-  return r;
+  return actRollout(agent, B, T, rng, { ...opts, obsSeed: 9, randomOutcomes: { classes: 5 } });
 }
 
 /** The same rollout without the tape token: evaluate replays it from scratch. */

@@ -7,7 +7,7 @@ import { RamAgent, resolveRamConfig } from '../agents/ram';
 import type { Agent, AgentState } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
 import { Rng } from '../envs/rng';
-import { glimpseEnvInfo, randomRollout } from './helpers/ram-rollout';
+import { actRollout, glimpseEnvInfo, randomRollout } from './helpers/ram-rollout';
 
 const ENV = glimpseEnvInfo(2, 4, 5); // 2 scales of 4x4, 5 classes
 const SMALL = { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8 };
@@ -17,22 +17,9 @@ test.before(async () => {
   await tf.ready();
 });
 
-/** Runs T steps of `act` on random observations and returns the rollout it produced. */
+/** T act steps on random observations (seed obsSeed) as a rollout with zero returns and targets. */
 function collect(agent: Agent, B: number, T: number, greedy: boolean, rng: Rng, obsSeed = 3): Rollout {
-  const obsRng = new Rng(obsSeed);
-  let state: AgentState = agent.initialState(B);
-  const r: Rollout = { batchSize: B, steps: T, observations: [], actions: [], records: [], rewards: [], returns: new Float32Array(B), targets: new Int32Array(B) };
-  for (let t = 0; t < T; t++) {
-    const obs = { glimpse: Float32Array.from({ length: B * 32 }, () => obsRng.uniform()), location: Float32Array.from({ length: B * 2 }, () => obsRng.uniformRange(-1, 1)) };
-    const res = agent.act(obs, state, { greedy, rng });
-    state = res.state;
-    r.observations.push(obs);
-    r.actions.push(res.action);
-    r.records.push(res.record ?? {});
-    r.rewards.push(new Float32Array(B));
-  }
-  agent.disposeState(state);
-  return r;
+  return actRollout(agent, B, T, rng, { greedy, obsSeed });
 }
 
 test('registry: ram is listed; unknown id and bad options fail with one line', () => {

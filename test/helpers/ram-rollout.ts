@@ -4,7 +4,7 @@
  */
 import { Box, Dict, Discrete } from '../../envs/spaces';
 import { Rng } from '../../envs/rng';
-import type { AgentEnvInfo } from '../../agents/agent';
+import type { Agent, AgentEnvInfo, AgentState } from '../../agents/agent';
 import type { Rollout } from '../../agents/rollout';
 
 /** Spaces of a glimpse env with `scales` x `g` x `g` glimpses and `classes` classes. */
@@ -33,4 +33,41 @@ export function randomRollout(seed: number, B: number, T: number, glimpseLength:
     rewards.push(t === T - 1 ? Float32Array.from(returns) : new Float32Array(B));
   }
   return { batchSize: B, steps: T, observations, actions, records, rewards, returns, targets };
+}
+
+/** Options of {@link actRollout}. */
+export interface ActRolloutOptions {
+  /** Greedy instead of sampled locations (default false). */
+  greedy?: boolean;
+  /** Seed of the random observations (default 3). */
+  obsSeed?: number;
+  /** Values per glimpse (default 32: 2 scales of 4x4). */
+  glimpseLength?: number;
+  /** Draw 0/1 returns and targets in [0, classes) (before the observations); default all zero. */
+  randomOutcomes?: { classes: number };
+  /** Called before act step t (to change weights mid-rollout, say). */
+  between?: (t: number) => void;
+}
+
+/** Runs `T` steps of `agent.act` on random observations and returns the rollout it produced. */
+export function actRollout(agent: Agent, B: number, T: number, rng: Rng, opts: ActRolloutOptions = {}): Rollout {
+  const obsRng = new Rng(opts.obsSeed ?? 3);
+  const D = opts.glimpseLength ?? 32;
+  const outcomes = opts.randomOutcomes;
+  const returns = outcomes ? Float32Array.from({ length: B }, () => obsRng.int(2)) : new Float32Array(B);
+  const targets = outcomes ? Int32Array.from({ length: B }, () => obsRng.int(outcomes.classes)) : new Int32Array(B);
+  const r: Rollout = { batchSize: B, steps: T, observations: [], actions: [], records: [], rewards: [], returns, targets };
+  let state: AgentState = agent.initialState(B);
+  for (let t = 0; t < T; t++) {
+    opts.between?.(t);
+    const obs = { glimpse: Float32Array.from({ length: B * D }, () => obsRng.uniform()), location: Float32Array.from({ length: B * 2 }, () => obsRng.uniformRange(-1, 1)) };
+    const res = agent.act(obs, state, { greedy: opts.greedy === true, rng });
+    state = res.state;
+    r.observations.push(obs);
+    r.actions.push(res.action);
+    r.records.push(res.record ?? {});
+    r.rewards.push(new Float32Array(B));
+  }
+  agent.disposeState(state);
+  return r;
 }
