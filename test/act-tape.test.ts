@@ -18,9 +18,8 @@ import type { Agent, AgentState } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
 import { makeAlgorithm } from '../algorithms';
 import { selectEpisodes } from '../algorithms/ppo/minibatch';
-import { baselineMse, classificationNll, reinforceLoss } from '../algorithms/reinforce/losses';
 import { Rng } from '../envs/rng';
-import { actRollout, glimpseEnvInfo } from './helpers/ram-rollout';
+import { actRollout, glimpseEnvInfo, hybridLossRun } from './helpers/ram-rollout';
 
 const ENV = glimpseEnvInfo(2, 4, 5); // 2 scales of 4x4, 5 classes
 const CFG = { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, std: 0.3, seed: 2 };
@@ -43,25 +42,11 @@ function untaped(r: Rollout): Rollout {
 }
 
 /** Outputs and hybrid-loss gradients of every variable, as exact float32 values. */
-function replay(agent: Agent, r: Rollout): { outputs: Float32Array[]; grads: Float32Array[] } {
-  const vars = agent.trainableVariables();
-  let outputs: Float32Array[] = [];
-  const { value, grads } = tf.variableGrads(() => {
-    const ev = agent.evaluate(r);
-    outputs = [ev.logProbs, ev.baselines!, ev.classLogProbs].map((t) => Float32Array.from(t.dataSync() as Float32Array));
-    const R = tf.tensor1d(r.returns);
-    return tf.addN([
-      classificationNll(ev.classLogProbs, r.targets),
-      tf.mul(reinforceLoss(ev.logProbs, R, ev.baselines, ev.decisionMask), 0.7),
-      baselineMse(ev.baselines!, R, ev.decisionMask),
-    ]) as tf.Scalar;
-  }, vars);
-  const out = vars.map((v) => Float32Array.from(grads[v.name].dataSync() as Float32Array));
-  tf.dispose([value, ...Object.values(grads)]);
-  return { outputs, grads: out };
+function replay(agent: Agent, r: Rollout): { outputs: number[][]; grads: number[][] } {
+  return hybridLossRun(agent, r);
 }
 
-function assertSame(a: { outputs: Float32Array[]; grads: Float32Array[] }, b: { outputs: Float32Array[]; grads: Float32Array[] }, what: string): void {
+function assertSame(a: { outputs: number[][]; grads: number[][] }, b: { outputs: number[][]; grads: number[][] }, what: string): void {
   a.outputs.forEach((o, i) => assert.equal(Array.from(o), Array.from(b.outputs[i]), `${what}: output ${i}`));
   a.grads.forEach((g, i) => assert.equal(Array.from(g), Array.from(b.grads[i]), `${what}: gradient ${i}`));
 }

@@ -13,8 +13,8 @@ import { RamAgent, resolveRamConfig } from '../agents/ram';
 import { setNativeBackwardEnabled } from '../agents/ram/fused-rnn';
 import type { Evaluation } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
-import { baselineMse, classificationNll, reinforceLoss } from '../algorithms/reinforce/losses';
-import { glimpseEnvInfo, randomRollout } from './helpers/ram-rollout';
+import { reinforceLoss } from '../algorithms/reinforce/losses';
+import { glimpseEnvInfo, hybridLossRun, randomRollout } from './helpers/ram-rollout';
 
 const C = 5;
 
@@ -27,24 +27,9 @@ function agentFor(scales: number, g: number, detachLocationInput = false): RamAg
   return new RamAgent(resolveRamConfig(env, { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, seed: 4, std: 0.3, detachLocationInput }));
 }
 
-/** Values of the three outputs and the gradient of the hybrid loss for every variable. */
+/** Values of the outputs and the gradient of the hybrid loss for every variable. */
 function run(agent: RamAgent, r: Rollout, replay: (r: Rollout) => Evaluation): { outputs: number[][]; grads: number[][] } {
-  const vars = agent.trainableVariables();
-  let outputs: number[][] = [];
-  const { value, grads } = tf.variableGrads(() => {
-    const ev = replay(r);
-    outputs = [ev.logProbs, ev.baselines!, ev.classLogProbs, ev.decisionMask].map((t) => Array.from(t.dataSync()));
-    const R = tf.tensor1d(r.returns);
-    return tf.addN([
-      classificationNll(ev.classLogProbs, r.targets),
-      tf.mul(reinforceLoss(ev.logProbs, R, ev.baselines, ev.decisionMask), 0.7),
-      baselineMse(ev.baselines!, R, ev.decisionMask),
-    ]) as tf.Scalar;
-  }, vars);
-  // A variable the loss does not reach (Wh when T=1) gets no entry from autograd: zeros.
-  const out = vars.map((v) => (grads[v.name] ? Array.from(grads[v.name].dataSync()) : new Array<number>(v.size).fill(0)));
-  tf.dispose([value, ...Object.values(grads)]);
-  return { outputs, grads: out };
+  return hybridLossRun(agent, r, replay);
 }
 
 function assertClose(got: number[], want: number[], what: string): void {

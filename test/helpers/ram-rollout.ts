@@ -4,7 +4,9 @@
  */
 import { Box, Dict, Discrete } from '../../envs/spaces';
 import { Rng } from '../../envs/rng';
-import type { Agent, AgentEnvInfo, AgentState } from '../../agents/agent';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Agent, AgentEnvInfo, AgentState, Evaluation } from '../../agents/agent';
+import { baselineMse, classificationNll, reinforceLoss } from '../../algorithms/reinforce/losses';
 import type { Rollout } from '../../agents/rollout';
 
 /** Spaces of a glimpse env with `scales` x `g` x `g` glimpses and `classes` classes. */
@@ -70,4 +72,28 @@ export function actRollout(agent: Agent, B: number, T: number, rng: Rng, opts: A
   }
   agent.disposeState(state);
   return r;
+}
+
+/**
+ * Replays `r` with `evaluate` under a gradient scope and returns the values of its four outputs
+ * (logProbs, baselines, classLogProbs, decisionMask) and the gradient of the full hybrid loss
+ * (REINFORCE weighted 0.7) for every trainable variable of `agent`, in order; a variable the loss
+ * does not reach (Wh when T=1) gets zeros.
+ */
+export function hybridLossRun(agent: Agent, r: Rollout, evaluate: (r: Rollout) => Evaluation = (x) => agent.evaluate(x)): { outputs: number[][]; grads: number[][] } {
+  const vars = agent.trainableVariables();
+  let outputs: number[][] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const ev = evaluate(r);
+    outputs = [ev.logProbs, ev.baselines!, ev.classLogProbs, ev.decisionMask].map((t) => Array.from(t.dataSync()));
+    const R = tf.tensor1d(r.returns);
+    return tf.addN([
+      classificationNll(ev.classLogProbs, r.targets),
+      tf.mul(reinforceLoss(ev.logProbs, R, ev.baselines, ev.decisionMask), 0.7),
+      baselineMse(ev.baselines!, R, ev.decisionMask),
+    ]) as tf.Scalar;
+  }, vars);
+  const out = vars.map((v) => (grads[v.name] ? Array.from(grads[v.name].dataSync()) : new Array<number>(v.size).fill(0)));
+  tf.dispose([value, ...Object.values(grads)]);
+  return { outputs, grads: out };
 }
