@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Observer } from 'rxjs';
-import { appendLineSynced, writeFileAtomic } from '../atomic-write';
+import { appendLineSynced, asWriteError, writeFileAtomic } from '../atomic-write';
 import type { RunEvent } from '../events';
 
 /** Keeps the complete lines of `text` that belong to epochs before `startEpoch`. */
@@ -33,7 +33,8 @@ export function jsonlSink(): Partial<Observer<RunEvent>> {
     next(ev) {
       if (ev.type === 'start') {
         file = path.join(ev.runDir, 'metrics.jsonl');
-        if (ev.resumed && fs.existsSync(file)) writeFileAtomic(file, truncateToEpoch(fs.readFileSync(file, 'utf8'), ev.startEpoch));
+        const log = file;
+        if (ev.resumed && fs.existsSync(log)) writeFileAtomic(log, truncateToEpoch(asWriteError(`continue ${log}`, () => fs.readFileSync(log, 'utf8')), ev.startEpoch));
       }
       if (file) appendLineSynced(file, JSON.stringify({ time: new Date().toISOString(), ...ev }));
     },
