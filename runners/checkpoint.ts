@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { NamedWeights } from '../agents/agent';
 import type { AlgorithmState } from '../algorithms/algorithm';
 import type { RngState } from '../envs/rng';
-import { recoverDir, replaceDirAtomic, writeFileSynced } from './atomic-write';
+import { backupDirName, replaceDirAtomic, writeFileSynced } from './atomic-write';
 import type { JsonValue } from './events';
 
 /** Version of the on-disk layout; bumped on incompatible changes. */
@@ -168,7 +168,8 @@ function isManifest(m: unknown): m is BinManifest {
  * throw a {@link CheckpointError} with one line.
  */
 export function readCheckpoint(dir: string): LoadedCheckpoint {
-  recoverDir(dir);
+  // Read-only, so `eval`/`viz` may read a live run: mid-swap, the backup is the complete version.
+  if (!fs.existsSync(dir) && fs.existsSync(backupDirName(dir))) dir = backupDirName(dir);
   if (!fs.existsSync(dir)) throw new CheckpointError(`checkpoint directory not found: ${dir}`);
   if (!fs.statSync(dir).isDirectory()) throw new CheckpointError(`checkpoint path is not a directory: ${dir}`);
   const jsonFile = path.join(dir, 'checkpoint.json');
@@ -218,8 +219,7 @@ export function resolveCheckpointDir(p: string): string {
   if (fs.existsSync(path.join(p, 'checkpoint.json'))) return p;
   for (const kind of ['best', 'last']) {
     const d = path.join(p, 'checkpoints', kind);
-    recoverDir(d);
-    if (fs.existsSync(d)) return d;
+    if (fs.existsSync(d) || fs.existsSync(backupDirName(d))) return d;
   }
   throw new CheckpointError(`${p} is neither a checkpoint (no checkpoint.json) nor a run directory (no checkpoints/best or checkpoints/last)`);
 }

@@ -58,9 +58,12 @@ function onPath(name: string, target: string, env: NodeJS.ProcessEnv): boolean {
  * when that name on PATH is this script, else `node [node options] <script>` relative to the cwd.
  */
 export function cliInvocation(argv = process.argv, execArgv = process.execArgv, env = process.env, cwd = process.cwd()): string {
-  if (env.npm_command === 'exec') return 'npx rl-run';
   const script = argv[1] ?? 'rl-run';
-  if (/(^|[\\/])rl-run(\.js)?$/.test(script) && onPath('rl-run', script, env)) return 'rl-run';
+  if (/(^|[\\/])rl-run(\.js)?$/.test(script)) {
+    // npx puts node_modules/.bin on PATH for its child only: the user's shell needs npx again.
+    if (env.npm_command === 'exec') return 'npx rl-run';
+    if (onPath('rl-run', script, env)) return 'rl-run';
+  }
   const rel = path.relative(cwd, script);
   return ['node', ...execArgv, rel && !rel.startsWith('..') ? rel : script].map(shellQuote).join(' ');
 }
@@ -91,6 +94,14 @@ export function stopLine(sig: StopSignalName, seen: Seen, epochs: number, invoca
   return `rl-run: stopped by ${sig} during epoch ${cut}${where}; ${state}; ${resume}`;
 }
 
+/** The one line printed when a second signal quits at once. */
+export function quitLine(sig: StopSignalName, seen: Seen, epochs: number, invocation?: string): string {
+  if (!seen.start) return `rl-run: quit at once on a second signal (first: ${sig}); nothing was written`;
+  const kept = seen.done?.epoch ?? Math.max(seen.start.startEpoch - 1, (seen.batch?.epoch ?? 1) - 1);
+  const state = kept > 0 ? `checkpoints/last keeps epoch ${kept}` : 'no epoch was completed yet';
+  return `rl-run: quit at once on a second signal (first: ${sig}); ${state}; resume with: ${resumeCommand(seen.start.runDir, invocation)}`;
+}
+
 /** A sink printing the test accuracy line of a completed run. */
 function testLineSink(out: TrainCommandIo['stdout']): Partial<Observer<RunEvent>> {
   return {
@@ -107,13 +118,19 @@ function testLineSink(out: TrainCommandIo['stdout']): Partial<Observer<RunEvent>
  */
 export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, components?: Components): Promise<number> {
   let notice: NodeJS.Timeout | undefined;
+  const seen: Seen = { start: null, batch: null, done: null };
   const stop = installStopSignals({
+    // Every file is written synchronously and atomically, so quitting between two callbacks loses
+    // only the epoch under way.
+    exitNow: (code) => {
+      io.stderr.write(quitLine(stop.received() ?? 'SIGINT', seen, config.epochs) + '\n');
+      process.exit(code);
+    },
     onFirst: () => {
       notice = setTimeout(() => io.stderr.write('rl-run: stopping at the next batch boundary (press Ctrl-C again to quit at once)\n'), SLOW_STOP_NOTICE_MS);
       notice.unref();
     },
   });
-  const seen: Seen = { start: null, batch: null, done: null };
   let finalized!: () => void;
   const released = new Promise<void>((r) => (finalized = r));
   // Order matters: a sink that throws errors the chain for every sink after it, so the progress

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Observer } from 'rxjs';
-import { appendLineSynced, asWriteError, writeFileAtomic } from '../atomic-write';
+import { WriteError, appendLineSynced, asWriteError, writeFileAtomic } from '../atomic-write';
 import type { RunEvent } from '../events';
 
 /** Keeps the complete lines of `text` that belong to epochs before `startEpoch`. */
@@ -34,7 +34,14 @@ export function jsonlSink(): Partial<Observer<RunEvent>> {
       if (ev.type === 'start') {
         file = path.join(ev.runDir, 'metrics.jsonl');
         const log = file;
-        if (ev.resumed && fs.existsSync(log)) writeFileAtomic(log, truncateToEpoch(asWriteError(`continue ${log}`, () => fs.readFileSync(log, 'utf8')), ev.startEpoch));
+        if (ev.resumed && fs.existsSync(log)) {
+          const text = asWriteError(`continue ${log}`, () => {
+            // A device or FIFO in its place would be read forever.
+            if (!fs.statSync(log).isFile()) throw new WriteError(`cannot continue ${log}: it is not a regular file`);
+            return fs.readFileSync(log, 'utf8');
+          });
+          writeFileAtomic(log, truncateToEpoch(text, ev.startEpoch));
+        }
       }
       if (file) appendLineSynced(file, JSON.stringify({ time: new Date().toISOString(), ...ev }));
     },
