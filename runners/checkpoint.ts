@@ -223,3 +223,29 @@ export function resolveCheckpointDir(p: string): string {
   }
   throw new CheckpointError(`${p} is neither a checkpoint (no checkpoint.json) nor a run directory (no checkpoints/best or checkpoints/last)`);
 }
+
+/** Identity of the `checkpoint.json` in `dir` (a new file on every save), or 'none'. */
+function checkpointStamp(dir: string): string {
+  try {
+    const st = fs.statSync(path.join(dir, 'checkpoint.json'));
+    return `${st.ino}:${st.mtimeMs}`;
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * {@link readCheckpoint} for readers of a run that may be training right now (`rl-run eval`,
+ * `rl-run viz`; they take no lock): a checkpoint that was swapped while being read (its files
+ * then come from two versions, so the sha256 check fails) is read again, up to 3 times.
+ */
+export function readSettledCheckpoint(dir: string): LoadedCheckpoint {
+  for (let attempt = 1; ; attempt++) {
+    const before = checkpointStamp(dir);
+    try {
+      return readCheckpoint(dir);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof CheckpointError) || checkpointStamp(dir) === before) throw e;
+    }
+  }
+}

@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { Agent } from '../agents/agent';
 import type { VectorEnv } from '../envs/vector-env';
 import { initBackend, describeBackend } from './backend';
-import { assertCompatible, readCheckpoint, resolveCheckpointDir } from './checkpoint';
+import { assertCompatible, readSettledCheckpoint, resolveCheckpointDir } from './checkpoint';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
 import { evaluateSplit } from './evaluate';
@@ -97,7 +97,7 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   if (!['val', 'test', 'train'].includes(opts.split)) throw new ConfigError(`--split must be one of test, val, train, got '${opts.split}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   const dir = resolveCheckpointDir(opts.checkpoint);
-  const ckpt = readCheckpoint(dir);
+  const ckpt = readSettledCheckpoint(dir);
   const run = resolveConfig({ values: ckpt.meta.run as Record<string, unknown>, origin: `checkpoint ${dir}` });
   const samples = opts.samples === undefined ? run.evalSamples : (validateField('evalSamples', opts.samples, '--samples') as number);
   await initBackend(backendName);

@@ -20,7 +20,7 @@ test.before(() => {
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const readJsonl = (out: string) =>
-  fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; epoch?: number; batch?: number; kind?: string });
+  fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; epoch?: number; batch?: number; kind?: string; reason?: string });
 const lastEpoch = (out: string) => JSON.parse(fs.readFileSync(path.join(out, 'checkpoints', 'last', 'checkpoint.json'), 'utf8')).counters.epoch as number;
 
 /** Files a crashed or interrupted writer could leave: temp files, the lock, swap backups. */
@@ -77,6 +77,7 @@ test('one SIGINT stops at the next batch boundary, keeps epoch 1, prints one res
   const after = readJsonl(out);
   assert.equal(after.filter((e) => e.type === 'epoch').map((e) => e.epoch), [1, 2, 3, 4], 'each epoch once');
   assert.is(after.filter((e) => e.type === 'batch').length, 28);
+  assert.equal(after.filter((e) => e.type === 'done').map((e) => e.reason), ['completed'], 'the stopped process\'s end is not kept');
   assert.equal(fs.readFileSync(path.join(out, 'checkpoints', 'last', 'weights.bin')), fs.readFileSync(path.join(dir, 'int-full', 'checkpoints', 'last', 'weights.bin')));
   assert.equal(leftovers(out), []);
 });

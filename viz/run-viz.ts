@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Agent } from '../agents/agent';
 import type { Env } from '../envs/core';
-import { assertCompatible, readCheckpoint, resolveCheckpointDir } from '../runners/checkpoint';
+import { assertCompatible, readSettledCheckpoint, resolveCheckpointDir } from '../runners/checkpoint';
 import { ConfigError } from '../runners/config';
 import { splitKwargs } from '../runners/run';
 import { evalSeed } from '../runners/train-loop';
@@ -79,7 +79,7 @@ export async function runViz(options: RunVizOptions, factories?: VizFactories): 
   const count = options.count ?? 16;
   if (!Number.isInteger(count) || count < 1 || count > 1024) throw new ConfigError(`--count must be an integer in [1, 1024], got ${String(count)}`);
   const dir = resolveCheckpointDir(options.checkpoint);
-  const ckpt = readCheckpoint(dir);
+  const ckpt = readSettledCheckpoint(dir);
   const runDir = runDirOf(dir);
   const out = options.out ?? (runDir ? path.join(runDir, 'viz') : null);
   if (!out) throw new ConfigError(`checkpoint ${dir} is not inside a run directory (<run>/checkpoints/<kind>); pass --out DIR`);
