@@ -89,6 +89,7 @@ export function stopLine(sig: StopSignalName, seen: Seen, epochs: number, invoca
   if (kept >= epochs) return `rl-run: stopped by ${sig} after the last epoch, before the test evaluation; ${resume}`;
   const cut = kept + 1;
   const b = seen.batch && seen.batch.epoch === cut ? seen.batch : null;
+  if (!b && kept > 0) return `rl-run: stopped by ${sig} after epoch ${kept}; checkpoints/last keeps epoch ${kept}; ${resume}`;
   const where = b ? (b.batch === b.batchesPerEpoch ? ` (in its validation)` : ` (after batch ${b.batch}/${b.batchesPerEpoch})`) : '';
   const state = kept > 0 ? `checkpoints/last keeps epoch ${kept}, epoch ${cut} starts over on resume` : `no epoch was completed yet, resume starts epoch 1 over`;
   return `rl-run: stopped by ${sig} during epoch ${cut}${where}; ${state}; ${resume}`;
@@ -118,16 +119,18 @@ function testLineSink(out: TrainCommandIo['stdout']): Partial<Observer<RunEvent>
  */
 export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, components?: Components): Promise<number> {
   let notice: NodeJS.Timeout | undefined;
+  // These lines may cut into the live progress bar of a terminal: start them on a clean line.
+  const clearBar = io.stderr.isTTY ? '\r\x1b[K' : '';
   const seen: Seen = { start: null, batch: null, done: null };
   const stop = installStopSignals({
     // Every file is written synchronously and atomically, so quitting between two callbacks loses
     // only the epoch under way.
     exitNow: (code) => {
-      io.stderr.write(quitLine(stop.received() ?? 'SIGINT', seen, config.epochs) + '\n');
+      io.stderr.write(clearBar + quitLine(stop.received() ?? 'SIGINT', seen, config.epochs) + '\n');
       process.exit(code);
     },
     onFirst: () => {
-      notice = setTimeout(() => io.stderr.write('rl-run: stopping at the next batch boundary (press Ctrl-C again to quit at once)\n'), SLOW_STOP_NOTICE_MS);
+      notice = setTimeout(() => io.stderr.write(clearBar + 'rl-run: stopping at the next batch boundary (press Ctrl-C again to quit at once)\n'), SLOW_STOP_NOTICE_MS);
       notice.unref();
     },
   });

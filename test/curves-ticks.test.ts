@@ -52,10 +52,15 @@ function assertReadable(svg: string): void {
 }
 
 test('constant, cosine and step learning-rate schedules: viz draws them, labels clean', () => {
-  const constant = renderCurvesSvg(parseMetricsJsonl(runJsonl(400, () => 0.001)));
-  assertReadable(constant);
-  // A constant learning rate is one value: one label, written once.
-  assert.equal(panelLabels(constant).lr.y.map((l) => l.text), ['0.001']);
+  // 10 updates at 0.001 or 3e-4 hung the old niceTicks for 75 s, then 'Invalid array length'.
+  for (const steps of [10, 40, 400]) {
+    for (const [v, label] of [[0.001, '0.001'], [0.0003, '3.0e-4']] as const) {
+      const constant = renderCurvesSvg(parseMetricsJsonl(runJsonl(steps, () => v)));
+      assertReadable(constant);
+      // A constant learning rate is one value: one label, written once.
+      assert.equal(panelLabels(constant).lr.y.map((l) => l.text), [label], `${v} x ${steps}`);
+    }
+  }
   for (const v of [3e-4, 0.01, 0.1, 1, 7.3e-5, 123456]) {
     const svg = renderCurvesSvg(parseMetricsJsonl(runJsonl(60, () => v)));
     assertReadable(svg);
