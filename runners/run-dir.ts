@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { recoverDir, writeFileAtomic } from './atomic-write';
+import { asWriteError, backupDirName, recoverDir, writeFileAtomic } from './atomic-write';
 import { readCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, defaultRunDir, flagName, type RunConfig } from './config';
 import { LOCK_FILE, acquireRunLock, assertNotLocked, type RunLock } from './run-lock';
@@ -73,12 +73,26 @@ export function assertRunDirectory(runDir: string): void {
   }
   let saved: unknown = null;
   try {
-    saved = JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8'));
+    saved = JSON.parse(readRegular(path.join(runDir, 'config.json'), 1 << 20) ?? '');
   } catch {
     refuse('it has no readable config.json of a run');
   }
   const s = saved as Record<string, unknown>;
   if (!s || typeof s !== 'object' || !['env', 'agent', 'algo'].every((k) => typeof s[k] === 'string')) refuse('its config.json is not the config of an rl-run run');
+}
+
+/**
+ * Text of `file` when it is a regular file (a FIFO or device in its place would block or never
+ * end), else null. `maxBytes` bounds what is read.
+ */
+function readRegular(file: string, maxBytes: number): string | null {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > maxBytes) return null;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 function show(v: unknown): string {
@@ -90,12 +104,10 @@ function show(v: unknown): string {
  * epoch but no `checkpoints/last` any more cannot be resumed without losing history.
  */
 export function checkpointedEpochInLog(runDir: string): number {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8');
-  } catch {
-    return 0;
-  }
+  const file = path.join(runDir, 'metrics.jsonl');
+  const text = readRegular(file, 1 << 30);
+  // Present but unreadable, not a file or too big: its history cannot be ruled out.
+  if (text === null) return fs.existsSync(file) ? Infinity : 0;
   let epoch = 0;
   for (const line of text.split('\n')) {
     if (!line.includes('"checkpoint"')) continue;
@@ -112,12 +124,15 @@ export function checkpointedEpochInLog(runDir: string): number {
 function checkResume(runDir: string, config: RunConfig): void {
   const configFile = path.join(runDir, 'config.json');
   if (!fs.existsSync(configFile)) throw new ConfigError(`--resume: ${runDir} holds no run to resume (no config.json); start it without --resume`);
+  const text = readRegular(configFile, 1 << 20);
+  if (text === null) throw new ConfigError(`--resume: ${configFile} must be a regular file of at most 1 MiB`);
   let saved: Record<string, unknown>;
   try {
-    saved = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    saved = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(`--resume: ${configFile} is not valid JSON (${(e as Error).message})`);
   }
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) throw new ConfigError(`--resume: ${configFile} must hold a JSON object of run settings`);
   for (const key of CONFIG_KEYS) {
     if (RESUMABLE_OVERRIDES.includes(key)) continue;
     if (JSON.stringify(saved[key]) !== JSON.stringify(config[key])) {
@@ -125,12 +140,13 @@ function checkResume(runDir: string, config: RunConfig): void {
     }
   }
   const last = checkpointPath(runDir, 'last');
-  if (fs.existsSync(last) || fs.existsSync(`${last}.old`)) return;
+  if (fs.existsSync(last) || fs.existsSync(backupDirName(last))) return;
   // No checkpoint: fine for a run stopped in its first epoch (it starts that epoch again), not
   // for one whose checkpoints were lost: starting at epoch 1 would throw its history away.
   const logged = checkpointedEpochInLog(runDir);
   if (logged > 0) {
-    throw new ConfigError(`--resume: ${runDir} has no checkpoints/last, but its metrics.jsonl records checkpoints up to epoch ${logged}; resuming would restart at epoch 1 and drop that history: restore ${last}, or start over with --force`);
+    const what = Number.isFinite(logged) ? `its metrics.jsonl records checkpoints up to epoch ${logged}` : 'its metrics.jsonl cannot be read to rule out earlier epochs';
+    throw new ConfigError(`--resume: ${runDir} has no checkpoints/last, but ${what}; resuming would restart at epoch 1 and drop that history: restore ${last}, or start over with --force`);
   }
   if (fs.existsSync(path.join(runDir, 'summary.json'))) {
     throw new ConfigError(`--resume: ${runDir} has a summary.json but no checkpoints/last to continue from; restore ${last}, or start over with --force`);
@@ -181,10 +197,10 @@ function removeIfEmpty(dir: string): void {
 export function claimRunDir(config: RunConfig): ClaimedRunDir {
   const runDir = config.out ?? defaultRunDir(config);
   const created = !fs.existsSync(runDir);
-  fs.mkdirSync(runDir, { recursive: true });
+  asWriteError(`create run directory ${runDir}`, () => fs.mkdirSync(runDir, { recursive: true }));
   let lock: RunLock;
   try {
-    lock = acquireRunLock(runDir);
+    lock = asWriteError(`lock run directory ${runDir}`, () => acquireRunLock(runDir));
   } catch (e) {
     if (created) removeIfEmpty(runDir);
     throw e;
@@ -199,7 +215,7 @@ export function claimRunDir(config: RunConfig): ClaimedRunDir {
       const last = checkpointPath(runDir, 'last');
       resumeFrom = fs.existsSync(last) ? readCheckpoint(last) : null;
     } else {
-      if (config.force) clearRunDir(runDir);
+      if (config.force) asWriteError(`clear run directory ${runDir}`, () => clearRunDir(runDir));
       removeDebris(runDir);
       writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
     }

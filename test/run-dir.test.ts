@@ -207,16 +207,19 @@ test('write failures: one line naming the file, exit 1, never 0, no stack trace 
   }
 });
 
-test('a write failure in the middle of a run stops it with one line, exit 1, and releases the lock', async () => {
+test('a full disk in the middle of a run stops it with one line, exit 1, and releases the lock', async () => {
+  if (!fs.existsSync('/dev/full')) return;
   const run = path.join(dir, 'midway');
   const a = startFakeRun(quiet(run, ['--epochs', '40']), dir, 30);
   const lockFile = path.join(run, LOCK_FILE);
-  for (let i = 0; i < 600 && !fs.existsSync(path.join(run, 'checkpoints', 'last')); i++) await new Promise((r) => setTimeout(r, 50));
-  fs.rmSync(path.join(run, 'metrics.jsonl'));
-  fs.mkdirSync(path.join(run, 'metrics.jsonl'));
+  for (let i = 0; i < 1200 && !fs.existsSync(path.join(run, 'checkpoints', 'last')); i++) await new Promise((r) => setTimeout(r, 50));
+  // Swapped in atomically (rename), so the run never sees the log missing: its next append hits ENOSPC.
+  fs.symlinkSync('/dev/full', path.join(run, 'full-link'));
+  fs.renameSync(path.join(run, 'full-link'), path.join(run, 'metrics.jsonl'));
   const code = await a.exited;
-  oneLine({ code, stderr: a.stderr() }, 1, /^rl-run: error: cannot append to .*midway\/metrics\.jsonl: a directory is in the way \(EISDIR\)$/);
+  oneLine({ code, stderr: a.stderr() }, 1, /^rl-run: error: cannot append to .*midway\/metrics\.jsonl: no space left on device \(ENOSPC\)$/);
   assert.not.ok(fs.existsSync(lockFile));
+  assert.equal(fs.readdirSync(path.join(run, 'checkpoints')).sort(), ['best', 'last']);
 });
 
 test.run();
