@@ -9,9 +9,10 @@ if (!fs.existsSync(cli)) {
   process.stderr.write('rl-run: error: dist/ is missing; run `npm run build` (or `npm ci`) first\n');
   process.exit(1);
 }
-const { main } = require(cli);
+const { main, endProcess } = require(cli);
 main(process.argv.slice(2)).then(
-  (code) => process.stdout.write('', () => process.exit(code)),
+  // endProcess: a run stopped by Ctrl-C ends as if killed by it (exit status 130), see runners/stop-signals.ts.
+  (code) => process.stdout.write('', () => endProcess(code)),
   (e) => {
     process.stderr.write(`rl-run: error: ${e && e.message ? String(e.message).split('\n')[0] : String(e)}\n`);
     process.exit(1);

@@ -16,8 +16,11 @@ import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
 import { evaluateSplit } from './evaluate';
 import { defaultComponents, makeEvalVector, splitKwargs } from './run';
+import { endProcess } from './stop-signals';
 import { runTrainCommand } from './train-command';
 import { evalSeed } from './train-loop';
+
+export { endProcess };
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -222,7 +225,7 @@ if (require.main === module) {
     (code) => {
       process.exitCode = code;
       // Native/wasm backends may hold handles open; leave once output is flushed.
-      process.stdout.write('', () => process.exit(code));
+      process.stdout.write('', () => endProcess(code));
     },
     (e) => {
       process.stderr.write(`rl-run: error: ${oneLine(e)}\n`);

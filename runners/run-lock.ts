@@ -207,11 +207,23 @@ export function acquireRunLock(runDir: string): RunLock {
   throw new RunLockedError(`could not lock run directory ${runDir}: other processes keep taking ${file}`);
 }
 
+/** Locks this process holds, for {@link releaseHeldLocks}. */
+const held = new Set<() => void>();
+
+/**
+ * Releases every lock this process holds. For a process about to die by a re-raised signal,
+ * which runs no `exit` listeners (see stop-signals.ts).
+ */
+export function releaseHeldLocks(): void {
+  for (const release of [...held]) release();
+}
+
 function heldLock(file: string, info: LockInfo, text: string): RunLock {
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
+    held.delete(release);
     process.removeListener('exit', release);
     try {
       // Only our own lock: a stale-lock takeover by another process must not be undone.
@@ -220,6 +232,7 @@ function heldLock(file: string, info: LockInfo, text: string): RunLock {
       // already gone (the directory was removed) or unreadable: nothing of ours to delete
     }
   };
+  held.add(release);
   process.on('exit', release);
   return { file, info, release };
 }

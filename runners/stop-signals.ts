@@ -2,8 +2,13 @@
  * Graceful stop on SIGINT (Ctrl-C), SIGTERM and SIGHUP for a training process. The first signal
  * aborts an {@link AbortSignal} that the run polls at every batch boundary (and between evaluation
  * chunks), so the run ends within a batch's worth of work; a second signal of any of the three
- * exits at once. Either way the process exits with the shell's code for the first signal,
- * 128 + its number: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP).
+ * exits at once. Either way the exit status is the shell's code for the first signal, 128 + its
+ * number: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP).
+ *
+ * The process then ends the way the signal would have ended it (the default action re-raised,
+ * see {@link endProcess}): a shell reports 130/143/129 as usual, and a shell loop running several
+ * trainings (`for s in 1 2 3; do rl-run --seed $s; done`) stops at Ctrl-C instead of going on to
+ * the next run, as it does for any program killed by the signal.
  *
  * Why a second signal may exit at once without damage: every file the run writes is written
  * synchronously and atomically (see atomic-write.ts), and a signal handler only runs between
@@ -24,8 +29,8 @@ export function signalExitCode(sig: StopSignalName): number {
 export interface StopSignalOptions {
   /** Called once, on the first signal, after the abort (e.g. to print a notice). */
   onFirst?: (sig: StopSignalName) => void;
-  /** Called on a second signal; default: `process.exit(code)` (exit listeners still run). */
-  exitNow?: (code: number) => void;
+  /** Called on a second signal with the first one; default: {@link endProcess} with its code. */
+  exitNow?: (sig: StopSignalName) => void;
 }
 
 /** What {@link installStopSignals} returns. */
@@ -43,11 +48,11 @@ export function installStopSignals(options: StopSignalOptions = {}): StopSignals
   const controller = new AbortController();
   let first: StopSignalName | null = null;
   const handlers = new Map<StopSignalName, () => void>();
-  const exitNow = options.exitNow ?? ((code: number) => process.exit(code));
+  const exitNow = options.exitNow ?? ((sig: StopSignalName) => endProcess(signalExitCode(sig)));
   for (const sig of STOP_SIGNALS) {
     const handler = () => {
       if (first !== null) {
-        exitNow(signalExitCode(first));
+        exitNow(first);
         return;
       }
       first = sig;
@@ -72,4 +77,24 @@ export function installStopSignals(options: StopSignalOptions = {}): StopSignals
 
 function ignoreStreamErrors(): void {
   for (const s of [process.stdout, process.stderr]) if (s.listenerCount('error') === 0) s.on('error', () => undefined);
+}
+
+/**
+ * Ends the process with exit status `code`. For 130, 143 and 129 (a stop by SIGINT, SIGTERM,
+ * SIGHUP) it re-raises that signal with its default action, so the parent sees a death by the
+ * signal (see module doc); `exit` listeners do not run then, so release what they would first.
+ * Elsewhere (other codes, Windows) it is `process.exit(code)`.
+ */
+export function endProcess(code: number): void {
+  const sig = STOP_SIGNALS.find((s) => signalExitCode(s) === code);
+  if (!sig || process.platform === 'win32') {
+    process.exit(code);
+    return;
+  }
+  process.exitCode = code;
+  // With no listener left, the signal's default action (terminate) is back.
+  process.removeAllListeners(sig);
+  process.kill(process.pid, sig);
+  // Delivery is asynchronous; should the signal be blocked, leave with its code anyway.
+  setTimeout(() => process.exit(code), 2000);
 }

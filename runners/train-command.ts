@@ -19,7 +19,8 @@ import { train } from './run';
 import { progressSink } from './sinks/progress-bar';
 import { jsonlSink } from './sinks/jsonl';
 import { summarySink } from './sinks/summary';
-import { installStopSignals, signalExitCode, type StopSignalName } from './stop-signals';
+import { releaseHeldLocks } from './run-lock';
+import { endProcess, installStopSignals, signalExitCode, type StopSignalName } from './stop-signals';
 
 /** Where the command writes. */
 export interface TrainCommandIo {
@@ -125,9 +126,10 @@ export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, com
   const stop = installStopSignals({
     // Every file is written synchronously and atomically, so quitting between two callbacks loses
     // only the epoch under way.
-    exitNow: (code) => {
-      io.stderr.write(clearBar + quitLine(stop.received() ?? 'SIGINT', seen, config.epochs) + '\n');
-      process.exit(code);
+    exitNow: (sig) => {
+      io.stderr.write(clearBar + quitLine(sig, seen, config.epochs) + '\n');
+      releaseHeldLocks();
+      endProcess(signalExitCode(sig));
     },
     onFirst: () => {
       notice = setTimeout(() => io.stderr.write(clearBar + 'rl-run: stopping at the next batch boundary (press Ctrl-C again to quit at once)\n'), SLOW_STOP_NOTICE_MS);

@@ -3,13 +3,14 @@
  * boundary, keeps the last completed epoch, prints one line with a resume command that works, and
  * exits with the shell's code for the signal; a second signal quits at once.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LOCK_FILE } from '../runners/run-lock';
-import { fakeRunArgs, runFake, startFakeRun } from './helpers/child-run';
+import { shellQuote } from '../runners/train-command';
+import { fakeCli, fakeRunArgs, runFake, startFakeRun, tsxArgs } from './helpers/child-run';
 import { tempDir } from './helpers/run-helpers';
 
 const test = suite('stop-signals');
@@ -46,6 +47,8 @@ test('one SIGINT stops at the next batch boundary, keeps epoch 1, prints one res
   child.proc.kill('SIGINT');
   const code = await child.exited;
   assert.is(code, 130, child.stderr());
+  // Ended as if killed by the signal: what lets a calling shell loop stop too.
+  assert.is(child.proc.signalCode, 'SIGINT');
   const lines = child.stderr().trimEnd().split('\n');
   const stopLines = lines.filter((l) => /^rl-run: stop/.test(l));
   assert.is(stopLines.length, 1, child.stderr());
@@ -128,6 +131,23 @@ test('a second Ctrl-C quits at once with one line; nothing is half-written and t
   assert.match(lines[0], /^rl-run: quit at once on a second signal \(first: SIGINT\); no epoch was completed yet; resume with: .+ --resume$/);
   assert.equal(leftovers(out), []);
   assert.ok(fs.existsSync(path.join(out, 'config.json')));
+});
+
+test('Ctrl-C in a bash loop of runs stops the loop, as for any program that Ctrl-C ends', async () => {
+  if (!fs.existsSync('/bin/bash')) return;
+  const cli = [process.execPath, ...tsxArgs, fakeCli].map(shellQuote).join(' ');
+  const flags = fakeRunArgs('OUT', ['--epochs', '3']).map(shellQuote).join(' ').replace('OUT', `${shellQuote(dir)}/loop-$s`);
+  // detached: its own process group, which gets the signal as a terminal's Ctrl-C would send it.
+  const bash = spawn('/bin/bash', ['-c', `for s in 1 2; do ${cli} ${flags}; done`], { cwd: dir, detached: true, env: { ...process.env, FAKE_SLEEP_MS: '80' } });
+  let err = '';
+  bash.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<void>((r) => bash.once('exit', () => r()));
+  for (let i = 0; i < 1200 && !/epoch 1 2\/7/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+  process.kill(-bash.pid!, 'SIGINT');
+  await exited;
+  assert.is((err.match(/rl-run: training/g) ?? []).length, 1, err);
+  assert.match(err, /rl-run: stopped by SIGINT during epoch 1/);
+  assert.not.ok(fs.existsSync(path.join(dir, 'loop-2')), 'the loop did not go on to the next run');
 });
 
 test.run();
