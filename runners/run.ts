@@ -18,6 +18,7 @@ import type { Components, Split } from './components';
 import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, evalBatchWidth, flagName, type RunConfig } from './config';
 import type { JsonValue, RunEvent } from './events';
 import { batchesPerEpoch, checkpointPath, evalSeed, trainLoop } from './train-loop';
+import { preflightTrain } from './preflight';
 import { epochGifWriter } from '../viz/viz-every';
 
 /** Optional collaborators of {@link train}. */
@@ -125,6 +126,8 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       assertKnown('env', '--env', config.env, components.listEnvs());
       assertKnown('agent', '--agent', config.agent, components.listAgents());
       assertKnown('algorithm', '--algo', config.algo, components.listAlgorithms());
+      // Every input is checked (paths, sizes, memory, a resumed checkpoint's shapes) before the run directory is touched.
+      preflightTrain(config, components);
       const { runDir, resumeFrom } = prepareRunDir(config);
       const opts = componentOptions(config);
 

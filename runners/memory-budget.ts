@@ -1,0 +1,105 @@
+/**
+ * The memory a run (or an evaluation) would allocate, estimated from its resolved config before
+ * anything big is built, and the limit it is held to. A config whose estimate exceeds the limit is
+ * refused with one line giving the estimate, its largest parts and the limit, so that
+ * `--hidden 65536` or a 256-pixel 8-scale retina stops at once instead of exhausting the machine.
+ *
+ * The estimate counts what grows with the config (float32 throughout):
+ * - agent: every weight (shapes from the agent's `weightShapes`, never allocated here) times
+ *   the copies training keeps: weights, gradients, two Adam moments and the copies a checkpoint
+ *   save makes (7 in all); 3 for evaluation (weights, the loaded checkpoint, its file buffer);
+ * - envs: the buffers each sub-env holds (images, canvases, summed-area tables: the env's
+ *   `footprintBytes`, from a one-env probe), for every env of every vector env the run makes;
+ * - the busiest phase, the larger of a training batch (the rollout's T observations, the replay's
+ *   copy of them and the act/replay activations and their gradients) and an evaluation batch (the
+ *   rollout of the widest evaluation vector).
+ * It leaves out the runtime itself (Node, the tensor backend: about 200-300 MB).
+ */
+import * as os from 'os';
+import { formatBytes } from '../io/safe-read';
+import { ConfigError } from './config';
+
+const GIB = 1024 ** 3;
+
+/** What the estimate needs to know about a run; all sizes come from its config and a one-env probe. */
+export interface MemoryPlan {
+  /** Name to shape of every agent weight, or null when the agent cannot say (then not counted). */
+  weightShapes: Record<string, number[]> | null;
+  /** float32 values of one observation (every key). */
+  obsFloats: number;
+  /** Steps per episode. */
+  steps: number;
+  /** Bytes one sub-env holds besides the batches (its `footprintBytes`, else 2 observations). */
+  envBytes: number;
+  /** Width of the training vector env; 0 when nothing is trained. */
+  trainBatch: number;
+  /** Widths of the evaluation vector envs alive at once (validation, test). */
+  evalWidths: number[];
+}
+
+/** An estimate in bytes, with its parts (label, bytes) for the message. */
+export interface MemoryEstimate {
+  total: number;
+  parts: Array<{ label: string; bytes: number }>;
+}
+
+/** Copies of the weights training keeps: weights, gradients, Adam m and v, checkpoint copies of weights and both moments. */
+const TRAIN_WEIGHT_COPIES = 7;
+/** Copies of the weights evaluation keeps: the weights, the loaded checkpoint, its file buffer. */
+const EVAL_WEIGHT_COPIES = 3;
+
+/** Number of values of each weight and the sum of layer widths (the last dimension of every matrix). */
+function weightSizes(shapes: Record<string, number[]>): { params: number; widths: number } {
+  let params = 0;
+  let widths = 0;
+  for (const shape of Object.values(shapes)) {
+    params += shape.reduce((a, b) => a * b, 1);
+    if (shape.length >= 2) widths += shape[shape.length - 1];
+  }
+  return { params, widths };
+}
+
+/** Estimates the bytes a run of `plan` allocates (see module doc). */
+export function estimateMemory(plan: MemoryPlan): MemoryEstimate {
+  const { params, widths } = plan.weightShapes ? weightSizes(plan.weightShapes) : { params: 0, widths: 0 };
+  const obs = 4 * plan.obsFloats;
+  const training = plan.trainBatch > 0;
+  const T = Math.max(1, plan.steps);
+  const envCount = plan.trainBatch + plan.evalWidths.reduce((a, b) => a + b, 0);
+  // Per episode of a training batch: T stored observations, the replay's copy of them, the batch
+  // being written, and per step the layer activations kept for the update plus their gradients.
+  const trainPhase = plan.trainBatch * (T * 2 * obs + 2 * obs + T * widths * 4 * 4);
+  // Per episode of an evaluation batch: T stored observations, the batch being written and its
+  // tensor copy, and the activations of one step.
+  const evalPhase = Math.max(0, ...plan.evalWidths) * (T * obs + 2 * obs + widths * 4 * 2);
+  const parts = [
+    { label: training ? 'agent weights, gradients and Adam state' : 'agent weights', bytes: 4 * params * (training ? TRAIN_WEIGHT_COPIES : EVAL_WEIGHT_COPIES) },
+    { label: `env buffers (${envCount} envs)`, bytes: envCount * plan.envBytes },
+    trainPhase >= evalPhase
+      ? { label: `a training batch of ${plan.trainBatch} episodes`, bytes: trainPhase }
+      : { label: `an evaluation batch of ${Math.max(...plan.evalWidths)} episodes`, bytes: evalPhase },
+  ];
+  return { total: parts.reduce((a, p) => a + p.bytes, 0), parts };
+}
+
+/** The default limit: the smaller of 4 GiB and 3/4 of this machine's memory. */
+export function defaultMemoryLimit(): number {
+  return Math.min(4 * GIB, Math.floor(0.75 * os.totalmem()));
+}
+
+/** The limit in bytes for `--max-memory <GiB>` (unset: {@link defaultMemoryLimit}). */
+export function memoryLimit(maxMemoryGiB: number | undefined): number {
+  return maxMemoryGiB === undefined ? defaultMemoryLimit() : maxMemoryGiB * GIB;
+}
+
+/**
+ * Throws a one-line {@link ConfigError} (exit 2) when `estimate` exceeds `limit`, naming the
+ * estimate, its largest parts, the limit and what to change (`hint`).
+ */
+export function assertWithinMemory(estimate: MemoryEstimate, limit: number, what: string, hint: string): void {
+  if (estimate.total <= limit) return;
+  const parts = [...estimate.parts].sort((a, b) => b.bytes - a.bytes).filter((p) => p.bytes >= 0.01 * estimate.total);
+  throw new ConfigError(
+    `${what} would need about ${formatBytes(estimate.total)} (${parts.map((p) => `${p.label} ${formatBytes(p.bytes)}`).join(', ')}), more than the memory limit of ${formatBytes(limit)}; ${hint}, or raise the limit with --max-memory <GiB>`,
+  );
+}
