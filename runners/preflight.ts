@@ -14,7 +14,7 @@ import type { VectorEnv } from '../envs/vector-env';
 import { CheckpointError, assertDeclaredShapes, readCheckpointData, readCheckpointMeta, resolveCheckpointDir, type LoadedCheckpoint } from './checkpoint';
 import type { Components, Split } from './components';
 import { ConfigError, componentOptions, defaultRunDir, evalBatchWidth, resolveConfig, type RunConfig } from './config';
-import { assertWithinMemory, estimateMemory, memoryLimit } from './memory-budget';
+import { assertWithinMemory, estimateMemory, memoryLimit, type MemoryEstimate } from './memory-budget';
 import { assertUsableRunDir } from './out-dir';
 import { batchesPerEpoch, checkpointPath } from './train-loop';
 
@@ -60,12 +60,11 @@ function probeEnv(components: Pick<Components, 'makeVector'>, id: string, kwargs
 const TRAIN_HINT = 'lower --hidden, --batch-size, --eval-batch-size, --glimpse-size or --scales';
 
 /**
- * Checks a training config before `prepareRunDir` touches the run directory (see module doc).
- * Throws one line (exit 2) for the first problem found.
+ * The memory estimate of a training run of `config` (see memory-budget.ts) and the agent's weight
+ * shapes (null when the agent cannot say), from a one-env probe; bad env kwargs, agent options or
+ * a batch larger than the split throw one line (exit 2).
  */
-export function preflightTrain(config: RunConfig, components: Components): void {
-  const runDir = config.out ?? defaultRunDir(config);
-  assertUsableRunDir(runDir);
+export function trainMemoryEstimate(config: RunConfig, components: Components): { estimate: MemoryEstimate; shapes: Record<string, number[]> | null } {
   const opts = componentOptions(config);
   const bad = (msg: string) => new ConfigError(msg);
   const env = probeEnv(components, config.env, { ...opts.envKwargs, split: 'train' }, bad);
@@ -79,6 +78,17 @@ export function preflightTrain(config: RunConfig, components: Components): void 
     trainBatch: config.batchSize,
     evalWidths: [evalBatchWidth(config.evalBatchSize, config.valItems), evalBatchWidth(config.evalBatchSize, undefined)],
   });
+  return { estimate, shapes };
+}
+
+/**
+ * Checks a training config before `prepareRunDir` touches the run directory (see module doc).
+ * Throws one line (exit 2) for the first problem found.
+ */
+export function preflightTrain(config: RunConfig, components: Components): void {
+  const runDir = config.out ?? defaultRunDir(config);
+  assertUsableRunDir(runDir);
+  const { estimate, shapes } = trainMemoryEstimate(config, components);
   assertWithinMemory(estimate, memoryLimit(config.maxMemory), 'this run', TRAIN_HINT);
   if (config.resume && shapes) {
     // The checkpoint --resume will load must declare exactly this agent's weights. Read only its
