@@ -55,6 +55,9 @@ test('hang- and memory-prone inputs are refused in a child process: one line, ex
   fs.mkdirSync(mnistDir);
   execFileSync('mkfifo', [path.join(mnistDir, 'train-images-idx3-ubyte')]);
   const zeroRngBefore = hashTree(zeroRng);
+  const fifoMetrics = copyRun(base, fresh('fifo-metrics'));
+  fs.rmSync(path.join(fifoMetrics, 'metrics.jsonl'));
+  execFileSync('mkfifo', [path.join(fifoMetrics, 'metrics.jsonl')]);
 
   const train = ['--backend', 'wasm', '--quiet', '--epochs', '1', '--max-batches', '1', '--batch-size', '8', '--train-items', '8', '--val-items', '8'];
   const cases: Array<ChildCase & { expect: RegExp }> = [
@@ -68,6 +71,7 @@ test('hang- and memory-prone inputs are refused in a child process: one line, ex
     { name: '--out /proc/self/x', argv: ['--env', 'shapes', '--agent', 'ram', '--out', '/proc/self/x', ...train], expect: /^rl-run: error: --out '\/proc\/self\/x' lies in \/proc, a system file system; a run directory must be on a normal disk$/ },
     { name: 'distractors 1e9', argv: ['--env', 'shapes', '--agent', 'ram', '--config', distractors, '--out', fresh('d'), ...train], expect: /^rl-run: error: env 'shapes': distractors must be an integer in \[0, 64\], got 1000000000$/ },
     { name: 'all-zero RNG state on --resume', argv: ['--out', zeroRng, '--resume', '--epochs', '2', '--quiet', '--backend', 'wasm'], expect: /^rl-run: error: checkpoint .*: 'rng' is not a valid RNG state: all four words are 0/ },
+    { name: 'FIFO as metrics.jsonl under viz', argv: ['viz', '--checkpoint', fifoMetrics, '--count', '1', '--out', fresh('viz'), '--backend', 'wasm'], expect: /^rl-run: error: cannot read metrics file '.*metrics.jsonl': it is a FIFO \(named pipe\); only regular files are read$/ },
     { name: 'FIFO in $GLIMPSE_GYM_MNIST_DIR', argv: ['--env', 'mnist', '--agent', 'ram', '--out', fresh('m'), ...train], env: { GLIMPSE_GYM_MNIST_DIR: mnistDir }, expect: /^rl-run: error: cannot read IDX file '.*train-images-idx3-ubyte': it is a FIFO \(named pipe\); only regular files are read$/ },
   ];
   const t0 = Date.now();
