@@ -15,6 +15,7 @@ import type { VectorEnv } from '../envs/vector-env';
 import { initBackend, describeBackend } from './backend';
 import { CheckpointError, assertCompatible } from './checkpoint';
 import { openCheckpoint } from './preflight';
+import { describeDefaultMemoryLimit } from './memory-budget';
 import { describeErrno } from '../io/safe-read';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
@@ -59,7 +60,7 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'evalBatchSize', flag: '--eval-batch-size <n>', help: 'episodes per evaluation batch (default: 1000, capped by the items scored)' },
   { key: 'vizEvery', flag: '--viz-every <n>', help: 'every N epochs write the glimpse GIF of a fixed validation batch to <out>/viz/epoch-NNNN.gif (default: never)' },
   { key: 'quiet', flag: '--quiet', help: 'no progress output (default: false)' },
-  { key: 'maxMemory', flag: '--max-memory <GiB>', help: 'refuse a run whose estimated memory exceeds this (default: the smaller of 4 and 3/4 of this machine\'s memory)' },
+  { key: 'maxMemory', flag: '--max-memory <GiB>', help: `refuse a run whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})` },
 ];
 
 /** A runtime failure with exit code 1 (vs {@link ConfigError}'s 2). */
@@ -226,7 +227,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .requiredOption('--checkpoint <dir>', 'checkpoint or run directory (required)')
     .option('--split <name>', 'split to score: test, val or train', 'test')
     .option('--samples <m>', 'sampled rollouts averaged (default: the run\'s --eval-samples)')
-    .option('--max-memory <GiB>', 'refuse an evaluation whose estimated memory exceeds this (default: the smaller of 4 and 3/4 of this machine\'s memory)')
+    .option('--max-memory <GiB>', `refuse an evaluation whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})`)
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
       result.code = runEval(opts, io);
@@ -238,7 +239,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .option('--split <name>', 'split to picture: test, val or train', 'test')
     .option('--count <n>', 'number of images pictured', '16')
     .option('--out <dir>', 'output folder (default: <run dir>/viz)')
-    .option('--max-memory <GiB>', 'refuse pictures whose estimated memory exceeds this (default: the smaller of 4 and 3/4 of this machine\'s memory)')
+    .option('--max-memory <GiB>', `refuse pictures whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})`)
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
       result.code = runVizCommand(opts, io);

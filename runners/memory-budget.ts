@@ -40,10 +40,13 @@ export interface MemoryPlan {
   evalWidths: number[];
 }
 
-/** An estimate in bytes, with its parts (label, bytes) for the message. */
+/** What a part of the estimate grows with. */
+export type MemoryPart = 'runtime' | 'agent' | 'envs' | 'batch';
+
+/** An estimate in bytes, with its parts (what, label, bytes) for the message. */
 export interface MemoryEstimate {
   total: number;
-  parts: Array<{ label: string; bytes: number }>;
+  parts: Array<{ part: MemoryPart; label: string; bytes: number }>;
 }
 
 /**
@@ -82,13 +85,13 @@ export function estimateMemory(plan: MemoryPlan): MemoryEstimate {
   const perEpisode = (T * 3 + 2) * obs;
   const trainPhase = plan.trainBatch * (perEpisode + T * widths * 4 * 4);
   const evalPhase = Math.max(0, ...plan.evalWidths) * (perEpisode + widths * 4 * 2);
-  const parts = [
-    { label: 'the runtime', bytes: RUNTIME_BYTES },
-    { label: training ? 'agent weights, gradients and Adam state' : 'agent weights', bytes: 4 * params * (training ? TRAIN_WEIGHT_COPIES : EVAL_WEIGHT_COPIES) },
-    { label: `env buffers (${envCount} envs)`, bytes: envCount * plan.envBytes },
+  const parts: MemoryEstimate['parts'] = [
+    { part: 'runtime', label: 'the runtime', bytes: RUNTIME_BYTES },
+    { part: 'agent', label: training ? 'agent weights, gradients and Adam state' : 'agent weights', bytes: 4 * params * (training ? TRAIN_WEIGHT_COPIES : EVAL_WEIGHT_COPIES) },
+    { part: 'envs', label: `env buffers (${envCount} envs)`, bytes: envCount * plan.envBytes },
     trainPhase >= evalPhase
-      ? { label: `a training batch of ${plan.trainBatch} episodes`, bytes: trainPhase }
-      : { label: `an evaluation batch of ${Math.max(...plan.evalWidths)} episodes`, bytes: evalPhase },
+      ? { part: 'batch', label: `a training batch of ${plan.trainBatch} episodes`, bytes: trainPhase }
+      : { part: 'batch', label: `an evaluation batch of ${Math.max(...plan.evalWidths)} episodes`, bytes: evalPhase },
   ];
   return { total: parts.reduce((a, p) => a + p.bytes, 0), parts };
 }
@@ -105,12 +108,19 @@ export function memoryLimit(maxMemoryGiB: number | undefined): number {
 
 /**
  * Throws a one-line {@link ConfigError} (exit 2) when `estimate` exceeds `limit`, naming the
- * estimate, its largest parts, the limit and what to change (`hint`).
+ * estimate, its largest parts, the limit and what to change: `hints` maps a part to the settings
+ * it grows with, and the largest part's hint is given.
  */
-export function assertWithinMemory(estimate: MemoryEstimate, limit: number, what: string, hint: string): void {
+export function assertWithinMemory(estimate: MemoryEstimate, limit: number, what: string, hints: Partial<Record<MemoryPart, string>>): void {
   if (estimate.total <= limit) return;
   const parts = [...estimate.parts].sort((a, b) => b.bytes - a.bytes).filter((p) => p.bytes >= 0.01 * estimate.total);
+  const hint = hints[parts[0].part];
   throw new ConfigError(
-    `${what} would need about ${formatBytes(estimate.total)} (${parts.map((p) => `${p.label} ${formatBytes(p.bytes)}`).join(', ')}), more than the memory limit of ${formatBytes(limit)}; ${hint}, or raise the limit with --max-memory <GiB>`,
+    `${what} would need about ${formatBytes(estimate.total)} (${parts.map((p) => `${p.label} ${formatBytes(p.bytes)}`).join(', ')}), more than the memory limit of ${formatBytes(limit)}; ${hint ? `${hint}, ` : ''}or raise the limit with --max-memory <GiB>`,
   );
+}
+
+/** The limit `--max-memory` defaults to on this machine, for help texts (`4.0 GiB`). */
+export function describeDefaultMemoryLimit(): string {
+  return `${formatBytes(defaultMemoryLimit())} here: the smaller of 4 GiB and 3/4 of this machine's memory`;
 }

@@ -57,7 +57,12 @@ function probeEnv(components: Pick<Components, 'makeVector'>, id: string, kwargs
   }
 }
 
-const TRAIN_HINT = 'lower --hidden, --batch-size, --eval-batch-size, --glimpse-size or --scales';
+/** What to lower when a part of a training run's estimate is the largest. */
+const TRAIN_HINTS = {
+  agent: 'lower --hidden (or agentOptions sizes), --glimpse-size or --scales',
+  envs: 'lower --batch-size or --eval-batch-size',
+  batch: 'lower --batch-size, --eval-batch-size, --glimpse-size, --scales or --glimpses',
+};
 
 /**
  * The memory estimate of a training run of `config` (see memory-budget.ts) and the agent's weight
@@ -89,7 +94,7 @@ export function preflightTrain(config: RunConfig, components: Components): void 
   const runDir = config.out ?? defaultRunDir(config);
   assertUsableRunDir(runDir);
   const { estimate, shapes } = trainMemoryEstimate(config, components);
-  assertWithinMemory(estimate, memoryLimit(config.maxMemory), 'this run', TRAIN_HINT);
+  assertWithinMemory(estimate, memoryLimit(config.maxMemory), 'this run', TRAIN_HINTS);
   if (config.resume && shapes) {
     // The checkpoint --resume will load must declare exactly this agent's weights. Read only its
     // JSON, and repair nothing: the directory may belong to a live run (prepareRunDir decides).
@@ -130,6 +135,6 @@ export function openCheckpoint(
   const items = Math.min(env.numItems ?? Infinity, options.split === 'val' ? (run.valItems ?? Infinity) : Infinity);
   const width = options.width ?? evalBatchWidth(run.evalBatchSize, Number.isFinite(items) ? items : undefined);
   const estimate = estimateMemory({ weightShapes: shapes, obsFloats: env.obsFloats, steps: env.steps, envBytes: env.envBytes, trainBatch: 0, evalWidths: [width] });
-  assertWithinMemory(estimate, memoryLimit(options.maxMemory), `evaluating checkpoint ${dir}`, 'lower --eval-batch-size or --count');
+  assertWithinMemory(estimate, memoryLimit(options.maxMemory), `evaluating checkpoint ${dir}`, {});
   return { ckpt: readCheckpointData(dir, meta), run };
 }
