@@ -7,6 +7,51 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+/**
+ * A file the run could not write (full or read-only disk, a directory where a file belongs ...):
+ * a runtime failure, exit code 1, with one line naming the file and the reason.
+ */
+export class WriteError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'WriteError';
+  }
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'a directory is in the way',
+  ENOTDIR: 'a path component is not a directory',
+  ENOTEMPTY: 'a non-empty directory is in the way',
+  EEXIST: 'something else is in the way',
+  ENOENT: 'its directory does not exist',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/** A short human reason for a file-system error (`no space left on device (ENOSPC)`). */
+export function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string') return ERRNO_TEXT[code] ? `${ERRNO_TEXT[code]} (${code})` : code;
+  return e instanceof Error ? e.message.split('\n')[0] : String(e);
+}
+
+/** Runs `fn`, turning a file-system error into a {@link WriteError} `cannot <what>: <reason><tail>`. */
+export function asWriteError<T>(what: string, fn: () => T, tail = ''): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof WriteError || !(e as NodeJS.ErrnoException)?.code) throw e;
+    throw new WriteError(`cannot ${what}: ${errnoText(e)}${tail}`, e);
+  }
+}
+
 /** Fsyncs a directory so a rename or create inside it is durable. Ignored where unsupported. */
 export function fsyncDir(dir: string): void {
   let fd: number | undefined;
@@ -33,6 +78,10 @@ export function writeFileSynced(file: string, data: string | Uint8Array): void {
 
 /** Atomically replaces `file` with `data`: temp file in the same dir, fsync, rename, fsync dir. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  asWriteError(`write ${file}`, () => writeFileAtomicRaw(file, data));
+}
+
+function writeFileAtomicRaw(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.tmp-${path.basename(file)}-${process.pid}`);
@@ -58,6 +107,10 @@ export function backupDirName(dir: string): string {
  * `dir.old`, which {@link recoverDir} puts back.
  */
 export function replaceDirAtomic(dir: string, fill: (tmpDir: string) => void): void {
+  asWriteError(`write ${dir}`, () => replaceDirAtomicRaw(dir, fill), '; the previous version is kept');
+}
+
+function replaceDirAtomicRaw(dir: string, fill: (tmpDir: string) => void): void {
   const parent = path.dirname(dir);
   fs.mkdirSync(parent, { recursive: true });
   recoverDir(dir);
@@ -95,11 +148,13 @@ export function recoverDir(dir: string): boolean {
 
 /** Appends one line to `file` and fsyncs it, so a crash loses at most the line being written. */
 export function appendLineSynced(file: string, line: string): void {
-  const fd = fs.openSync(file, 'a');
-  try {
-    fs.writeSync(fd, line.endsWith('\n') ? line : line + '\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  asWriteError(`append to ${file}`, () => {
+    const fd = fs.openSync(file, 'a');
+    try {
+      fs.writeSync(fd, line.endsWith('\n') ? line : line + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
 }

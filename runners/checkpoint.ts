@@ -12,7 +12,7 @@ import type { NamedWeights } from '../agents/agent';
 import type { AlgorithmState } from '../algorithms/algorithm';
 import { rngStateProblem, type RngState } from '../envs/rng';
 import { MAX_JSON_BYTES, readRegularFile, readRegularTextFile } from '../io/safe-read';
-import { recoverDir, replaceDirAtomic, writeFileSynced } from './atomic-write';
+import { backupDirName, replaceDirAtomic, writeFileSynced } from './atomic-write';
 import type { JsonValue } from './events';
 
 /** Version of the on-disk layout; bumped on incompatible changes. */
@@ -245,13 +245,14 @@ function metaProblem(meta: CheckpointMeta): string | null {
  * Reads and checks `checkpoint.json` of the checkpoint in `dir` without reading its binaries:
  * format version, every field's type and range (counters, RNG state, ids, configs) and the
  * layout of both manifests. One {@link CheckpointError} line for anything wrong (a FIFO, device or
- * link leaving `dir` is refused without blocking). Callers check the
+ * link leaving `dir` is refused without blocking; nothing is written, so a live run may be read).
+ * Callers check the
  * declared shapes against the agent they would build ({@link assertDeclaredShapes}) and the
  * memory budget before {@link readCheckpointData} reads the weights.
  */
-export function readCheckpointMeta(dir: string, options: { recover?: boolean } = {}): CheckpointMeta {
-  // `recover: false` for a directory another process may be writing (see recoverDir).
-  if (options.recover !== false) recoverDir(dir);
+export function readCheckpointMeta(dir: string): CheckpointMeta {
+  // Read-only, so `eval`/`viz` may read a live run: mid-swap, the backup is the complete version.
+  if (!fs.existsSync(dir) && fs.existsSync(backupDirName(dir))) dir = backupDirName(dir);
   if (!fs.existsSync(dir)) throw new CheckpointError(`checkpoint directory not found: ${dir}`);
   if (!fs.statSync(dir).isDirectory()) throw new CheckpointError(`checkpoint path is not a directory: ${dir}`);
   const jsonFile = path.join(dir, 'checkpoint.json');
@@ -277,6 +278,7 @@ export function readCheckpointMeta(dir: string, options: { recover?: boolean } =
 
 /** Reads, verifies (size, sha256, finite values) and unpacks the binaries `meta` declares. */
 export function readCheckpointData(dir: string, meta: CheckpointMeta): LoadedCheckpoint {
+  if (!fs.existsSync(dir) && fs.existsSync(backupDirName(dir))) dir = backupDirName(dir);
   const weights = readBin(dir, meta.weights);
   const optimizer = readBin(dir, meta.optimizer);
   return { dir, meta, weights, optimizer: { weights: optimizer, scalars: { ...(meta.optimizerScalars ?? {}) } } };
@@ -290,6 +292,38 @@ export function readCheckpointData(dir: string, meta: CheckpointMeta): LoadedChe
  */
 export function readCheckpoint(dir: string): LoadedCheckpoint {
   return readCheckpointData(dir, readCheckpointMeta(dir));
+}
+
+/** Identity of the `checkpoint.json` in `dir` (a new file on every save), or 'none'. */
+function checkpointStamp(dir: string): string {
+  try {
+    const st = fs.statSync(path.join(dir, 'checkpoint.json'));
+    return `${st.ino}:${st.mtimeMs}`;
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * Runs `read(dir)` for a reader of a run that may be training right now (`rl-run eval`,
+ * `rl-run viz`; they take no lock): when it fails with a {@link CheckpointError} and the
+ * checkpoint was swapped meanwhile (its files then come from two versions), it reads again, up to
+ * 3 times.
+ */
+export function readSettled<T>(dir: string, read: (dir: string) => T): T {
+  for (let attempt = 1; ; attempt++) {
+    const before = checkpointStamp(dir);
+    try {
+      return read(dir);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof CheckpointError) || checkpointStamp(dir) === before) throw e;
+    }
+  }
+}
+
+/** {@link readCheckpoint} through {@link readSettled}. */
+export function readSettledCheckpoint(dir: string): LoadedCheckpoint {
+  return readSettled(dir, readCheckpoint);
 }
 
 /**
@@ -344,8 +378,7 @@ export function resolveCheckpointDir(p: string): string {
   if (fs.existsSync(path.join(p, 'checkpoint.json'))) return p;
   for (const kind of ['best', 'last']) {
     const d = path.join(p, 'checkpoints', kind);
-    recoverDir(d);
-    if (fs.existsSync(d)) return d;
+    if (fs.existsSync(d) || fs.existsSync(backupDirName(d))) return d;
   }
   throw new CheckpointError(`${p} is neither a checkpoint (no checkpoint.json) nor a run directory (no checkpoints/best or checkpoints/last)`);
 }

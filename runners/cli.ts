@@ -8,8 +8,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { share, type Observer } from 'rxjs';
-import type { RunEvent } from './events';
 import type { Agent } from '../agents/agent';
 import type { VectorEnv } from '../envs/vector-env';
 import { initBackend, describeBackend } from './backend';
@@ -20,10 +18,8 @@ import { describeErrno } from '../io/safe-read';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
 import { evaluateSplit } from './evaluate';
-import { defaultComponents, makeEvalVector, splitKwargs, train } from './run';
-import { progressSink } from './sinks/progress-bar';
-import { jsonlSink } from './sinks/jsonl';
-import { summarySink } from './sinks/summary';
+import { defaultComponents, makeEvalVector, splitKwargs } from './run';
+import { runTrainCommand } from './train-command';
 import { evalSeed } from './train-loop';
 
 /** Where the CLI writes; tests pass their own. */
@@ -102,40 +98,7 @@ export function configFromOptions(cmd: Command): RunConfig {
 
 async function runTrain(cmd: Command, io: CliIo): Promise<number> {
   const config = configFromOptions(cmd);
-  const components = io.components ? await io.components() : undefined;
-  let finalized!: () => void;
-  const released = new Promise<void>((r) => (finalized = r));
-  const events$ = train(config, { components, onFinalize: () => finalized() }).pipe(share());
-  // The run's error is reported once, by the subscriber below; sinks only stop on it.
-  const sink = (o: Partial<Observer<RunEvent>>) => events$.subscribe({ error: () => undefined, ...o });
-  if (!config.quiet) sink(progressSink(io.stderr));
-  sink(jsonlSink());
-  sink(summarySink(io.stdout));
-  return new Promise<number>((resolve, reject) => {
-    let stopping = false;
-    const onSignal = () => {
-      // First Ctrl-C: finish the batch, release, exit; the last checkpoint stays for --resume.
-      if (stopping) process.exit(130);
-      stopping = true;
-      io.stderr.write('\nrl-run: stopping after this batch (Ctrl-C again to quit now); resume with --resume\n');
-      sub.unsubscribe();
-      released.then(() => resolve(130));
-    };
-    process.once('SIGINT', onSignal);
-    const sub = events$.subscribe({
-      next: (ev) => {
-        if (ev.type === 'eval' && ev.split === 'test') io.stdout.write(`test accuracy ${ev.accuracy.toFixed(4)} error ${ev.error.toFixed(4)} (${ev.correct}/${ev.total})\n`);
-      },
-      error: (e) => {
-        process.removeListener('SIGINT', onSignal);
-        reject(e);
-      },
-      complete: () => {
-        process.removeListener('SIGINT', onSignal);
-        resolve(0);
-      },
-    });
-  });
+  return runTrainCommand(config, io, io.components ? await io.components() : undefined);
 }
 
 async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string; maxMemory?: string }, io: CliIo): Promise<number> {

@@ -39,6 +39,33 @@ function argmax(a: Float32Array | Int32Array, from: number, n: number): number {
 
 /** Evaluates `agent` on every item of `env`'s split (see module doc). */
 export function evaluateSplit(env: VectorEnv, agent: Agent, options: EvaluateOptions): EvalResult {
+  const steps = evaluationSteps(env, agent, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link evaluateSplit} that gives the event loop a turn after every rollout and gives up (null)
+ * when `shouldStop()` turns true, so a stop request (Ctrl-C) is honoured within one rollout even
+ * during a long evaluation. Same result as {@link evaluateSplit} when it runs to the end.
+ */
+export async function evaluateSplitInterruptible(env: VectorEnv, agent: Agent, options: EvaluateOptions, shouldStop: () => boolean): Promise<EvalResult | null> {
+  const steps = evaluationSteps(env, agent, options);
+  for (;;) {
+    if (shouldStop()) {
+      steps.return(null as never);
+      return null;
+    }
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The evaluation as a generator that yields after each rollout (no tensor is alive at a yield). */
+function* evaluationSteps(env: VectorEnv, agent: Agent, options: EvaluateOptions): Generator<void, EvalResult> {
   const t0 = Date.now();
   if (env.numItems === undefined) throw new Error(`env ${env.spec?.id ?? '?'} has no numItems; evaluation needs a finite indexed split`);
   if (!Number.isInteger(options.samples) || options.samples < 0) throw new Error(`evaluation samples must be an integer >= 0, got ${options.samples}`);
@@ -58,6 +85,7 @@ export function evaluateSplit(env: VectorEnv, agent: Agent, options: EvaluateOpt
         const hit = labels ? labels[i] === rollout.targets[i] : rollout.returns[i] > 0;
         if (hit) correct++;
       }
+      yield;
       continue;
     }
     let probs: Float32Array | null = null;
@@ -72,6 +100,7 @@ export function evaluateSplit(env: VectorEnv, agent: Agent, options: EvaluateOpt
       p.dispose();
       if (!probs) probs = new Float32Array(data.length);
       for (let j = 0; j < data.length; j++) probs[j] += data[j];
+      yield;
     }
     for (let i = 0; i < valid; i++) if (argmax(probs!, i * C, C) === targets![i]) correct++;
   }

@@ -11,7 +11,7 @@ import type { AgentEnvInfo } from '../agents/agent';
 import { batchLayout } from '../envs/batching';
 import { hasMemoryFootprint } from '../envs/memory-footprint';
 import type { VectorEnv } from '../envs/vector-env';
-import { CheckpointError, assertDeclaredShapes, readCheckpointData, readCheckpointMeta, resolveCheckpointDir, type LoadedCheckpoint } from './checkpoint';
+import { CheckpointError, assertDeclaredShapes, readCheckpointData, readCheckpointMeta, readSettled, resolveCheckpointDir, type LoadedCheckpoint } from './checkpoint';
 import type { Components, Split } from './components';
 import { ConfigError, componentOptions, defaultRunDir, evalBatchWidth, resolveConfig, type RunConfig } from './config';
 import { assertWithinMemory, estimateMemory, memoryLimit, type MemoryEstimate } from './memory-budget';
@@ -97,9 +97,9 @@ export function preflightTrain(config: RunConfig, components: Components): void 
   assertWithinMemory(estimate, memoryLimit(config.maxMemory), 'this run', TRAIN_HINTS);
   if (config.resume && shapes) {
     // The checkpoint --resume will load must declare exactly this agent's weights. Read only its
-    // JSON, and repair nothing: the directory may belong to a live run (prepareRunDir decides).
+    // JSON (read-only: the directory may belong to a live run; claimRunDir decides).
     const last = checkpointPath(runDir, 'last');
-    if (fs.existsSync(path.join(last, 'checkpoint.json'))) assertDeclaredShapes(last, readCheckpointMeta(last, { recover: false }), shapes);
+    if (fs.existsSync(path.join(last, 'checkpoint.json'))) assertDeclaredShapes(last, readCheckpointMeta(last), shapes);
   }
 }
 
@@ -120,21 +120,24 @@ export function openCheckpoint(
   options: { split: Split; width?: number; maxMemory?: number },
 ): OpenedCheckpoint {
   const dir = resolveCheckpointDir(where);
-  const meta = readCheckpointMeta(dir);
-  const run = resolveConfig({ values: meta.run as Record<string, unknown>, origin: `checkpoint ${dir}` });
-  const bad = (msg: string) => new CheckpointError(`checkpoint ${dir}: ${msg}`);
-  const envIds = components.listEnvs().map((e) => e.id);
-  if (!envIds.includes(meta.env.id)) throw bad(`env '${meta.env.id}' is not registered here; registered: ${envIds.join(', ')}`);
-  const agentIds = components.listAgents().map((a) => a.id);
-  if (!agentIds.includes(meta.agent.id)) throw bad(`agent '${meta.agent.id}' is not registered here; registered: ${agentIds.join(', ')}`);
-  const kwargs = { ...meta.env.kwargs, split: options.split === 'val' ? 'validation' : options.split };
-  const env = probeEnv(components, meta.env.id, kwargs, bad);
-  const shapes = components.agentWeightShapes ? asBadInput(() => components.agentWeightShapes!(meta.agent.id, env.info, { ...meta.agent.config }), bad) : null;
-  if (shapes) assertDeclaredShapes(dir, meta, shapes);
-  // The width `makeEvalVector` will use unless the caller says (viz: one env per pictured image).
-  const items = Math.min(env.numItems ?? Infinity, options.split === 'val' ? (run.valItems ?? Infinity) : Infinity);
-  const width = options.width ?? evalBatchWidth(run.evalBatchSize, Number.isFinite(items) ? items : undefined);
-  const estimate = estimateMemory({ weightShapes: shapes, obsFloats: env.obsFloats, steps: env.steps, envBytes: env.envBytes, trainBatch: 0, evalWidths: [width] });
-  assertWithinMemory(estimate, memoryLimit(options.maxMemory), `evaluating checkpoint ${dir}`, {});
-  return { ckpt: readCheckpointData(dir, meta), run };
+  // A live run may swap the checkpoint while it is read: read again then (readSettled).
+  return readSettled(dir, () => {
+    const meta = readCheckpointMeta(dir);
+    const run = resolveConfig({ values: meta.run as Record<string, unknown>, origin: `checkpoint ${dir}` });
+    const bad = (msg: string) => new CheckpointError(`checkpoint ${dir}: ${msg}`);
+    const envIds = components.listEnvs().map((e) => e.id);
+    if (!envIds.includes(meta.env.id)) throw bad(`env '${meta.env.id}' is not registered here; registered: ${envIds.join(', ')}`);
+    const agentIds = components.listAgents().map((a) => a.id);
+    if (!agentIds.includes(meta.agent.id)) throw bad(`agent '${meta.agent.id}' is not registered here; registered: ${agentIds.join(', ')}`);
+    const kwargs = { ...meta.env.kwargs, split: options.split === 'val' ? 'validation' : options.split };
+    const env = probeEnv(components, meta.env.id, kwargs, bad);
+    const shapes = components.agentWeightShapes ? asBadInput(() => components.agentWeightShapes!(meta.agent.id, env.info, { ...meta.agent.config }), bad) : null;
+    if (shapes) assertDeclaredShapes(dir, meta, shapes);
+    // The width `makeEvalVector` will use unless the caller says (viz: one env per pictured image).
+    const items = Math.min(env.numItems ?? Infinity, options.split === 'val' ? (run.valItems ?? Infinity) : Infinity);
+    const width = options.width ?? evalBatchWidth(run.evalBatchSize, Number.isFinite(items) ? items : undefined);
+    const estimate = estimateMemory({ weightShapes: shapes, obsFloats: env.obsFloats, steps: env.steps, envBytes: env.envBytes, trainBatch: 0, evalWidths: [width] });
+    assertWithinMemory(estimate, memoryLimit(options.maxMemory), `evaluating checkpoint ${dir}`, {});
+    return { ckpt: readCheckpointData(dir, meta), run };
+  });
 }

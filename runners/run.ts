@@ -1,22 +1,22 @@
 /**
  * `train(config)`: a training run as a cold rxjs Observable of {@link RunEvent}s. Subscribing sets
- * up the backend, the run directory (new, `--force`d or `--resume`d), envs, agent and algorithm,
- * then drives {@link trainLoop}. Unsubscribing stops training at the next batch boundary and
- * releases every env, tensor and optimizer the run made.
+ * up the backend, envs, agent and algorithm, then claims and locks the run directory (new,
+ * `--force`d or `--resume`d: see run-dir.ts) and drives {@link trainLoop}. Unsubscribing, or
+ * aborting `deps.signal`, stops training at the next batch boundary and releases every env,
+ * tensor, optimizer and the lock the run took.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { Observable } from 'rxjs';
 import { Rng } from '../envs/rng';
 import type { VectorEnv } from '../envs/vector-env';
 import type { Agent } from '../agents/agent';
 import type { Algorithm } from '../algorithms/algorithm';
-import { writeFileAtomic, recoverDir } from './atomic-write';
 import { initBackend, describeBackend } from './backend';
-import { assertCompatible, readCheckpoint, type Counters, type LoadedCheckpoint } from './checkpoint';
+import { assertCompatible, type Counters } from './checkpoint';
 import type { Components, Split } from './components';
-import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, evalBatchWidth, flagName, type RunConfig } from './config';
+import { ConfigError, componentOptions, evalBatchWidth, type RunConfig } from './config';
 import type { JsonValue, RunEvent } from './events';
+import { claimRunDir, inspectRunDir } from './run-dir';
+import type { RunLock } from './run-lock';
 import { batchesPerEpoch, checkpointPath, evalSeed, trainLoop } from './train-loop';
 import { preflightTrain } from './preflight';
 import { epochGifWriter } from '../viz/viz-every';
@@ -29,6 +29,12 @@ export interface TrainDeps {
   backend?: string;
   /** Called once everything the run made has been released (after complete, error or unsubscribe). */
   onFinalize?: () => void;
+  /**
+   * Stops the run when aborted, like unsubscribing, but the run still emits its `done` event
+   * (reason `stopped`) and completes, so every subscriber sees how it ended. Aborted before the
+   * run directory is claimed: the run completes without any event and writes nothing.
+   */
+  signal?: AbortSignal;
 }
 
 /** Loads the registry-backed components (lazily: importing them registers every env/agent/algo). */
@@ -66,69 +72,32 @@ export function makeEvalVector(
   return components.makeVector(id, evalBatchWidth(evalBatchSize, Number.isFinite(items) ? items : undefined), kwargs);
 }
 
-function show(v: unknown): string {
-  return v === undefined ? 'unset' : JSON.stringify(v);
-}
-
-/** Where a run writes, and the checkpoint it resumes from (null for a fresh start). */
-interface PreparedDir {
-  runDir: string;
-  resumeFrom: LoadedCheckpoint | null;
-}
-
-/** Applies the `--out` / `--resume` / `--force` rules to the run directory (see module doc). */
-export function prepareRunDir(config: RunConfig): PreparedDir {
-  const runDir = config.out ?? defaultRunDir(config);
-  const exists = fs.existsSync(runDir) && fs.readdirSync(runDir).length > 0;
-  const configFile = path.join(runDir, 'config.json');
-  if (config.resume) {
-    if (!exists || !fs.existsSync(configFile)) throw new ConfigError(`--resume: ${runDir} holds no run to resume (no config.json); start it without --resume`);
-    let saved: Record<string, unknown>;
-    try {
-      saved = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-    } catch (e) {
-      throw new ConfigError(`--resume: ${configFile} is not valid JSON (${(e as Error).message})`);
-    }
-    for (const key of CONFIG_KEYS) {
-      if (RESUMABLE_OVERRIDES.includes(key)) continue;
-      if (JSON.stringify(saved[key]) !== JSON.stringify(config[key])) {
-        throw new ConfigError(`--resume: ${flagName(key)} is ${show(config[key])} but ${runDir} was started with ${show(saved[key])}; drop the flag to continue the saved run`);
-      }
-    }
-    const last = checkpointPath(runDir, 'last');
-    recoverDir(last);
-    // Killed during the first epoch: nothing to restore, the run starts over in the same directory.
-    return { runDir, resumeFrom: fs.existsSync(last) ? readCheckpoint(last) : null };
-  }
-  if (exists) {
-    if (!config.force) throw new ConfigError(`run directory ${runDir} already exists; pass --resume to continue it or --force to overwrite it`);
-    fs.rmSync(runDir, { recursive: true, force: true });
-  }
-  fs.mkdirSync(runDir, { recursive: true });
-  writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n');
-  return { runDir, resumeFrom: null };
-}
-
 /** Starts a training run on subscribe (see module doc). */
 export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEvent> {
   return new Observable<RunEvent>((subscriber) => {
     let stopRequested = false;
-    const made: { envs: VectorEnv[]; agent?: Agent; algorithm?: Algorithm } = { envs: [] };
+    const made: { envs: VectorEnv[]; agent?: Agent; algorithm?: Algorithm; lock?: RunLock } = { envs: [] };
     const release = () => {
-      for (const e of made.envs) e.close();
-      made.agent?.dispose();
-      made.algorithm?.dispose();
-      deps.onFinalize?.();
+      try {
+        for (const e of made.envs) e.close();
+        made.agent?.dispose();
+        made.algorithm?.dispose();
+      } finally {
+        made.lock?.release();
+        deps.onFinalize?.();
+      }
     };
+    const stopped = () => stopRequested || subscriber.closed || deps.signal?.aborted === true;
     (async () => {
       const backend = deps.backend ?? (await initBackend(config.backend), describeBackend());
       const components = deps.components ?? (await defaultComponents());
       assertKnown('env', '--env', config.env, components.listEnvs());
       assertKnown('agent', '--agent', config.agent, components.listAgents());
       assertKnown('algorithm', '--algo', config.algo, components.listAlgorithms());
-      // Every input is checked (paths, sizes, memory, a resumed checkpoint's shapes) before the run directory is touched.
+      // Every input is checked (paths, sizes, memory, a resumed checkpoint's shapes) before the run
+      // directory is inspected; nothing is written until every component is built.
       preflightTrain(config, components);
-      const { runDir, resumeFrom } = prepareRunDir(config);
+      inspectRunDir(config);
       const opts = componentOptions(config);
 
       // The factories reject bad kwargs/options (and unreadable data) with one line: bad input, exit 2.
@@ -149,6 +118,10 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       made.agent = agent;
       const algorithm = build(() => components.makeAlgorithm(config.algo, opts.algoOptions));
       made.algorithm = algorithm;
+
+      if (stopped()) return;
+      const { runDir, resumeFrom, lock } = claimRunDir(config);
+      made.lock = lock;
 
       const rng = new Rng(config.seed);
       let counters: Counters = { epoch: 0, step: 0, episodes: 0 };
@@ -189,7 +162,7 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
         bestValAccuracy,
         bestEpoch,
         ids: { env: { id: config.env, kwargs: opts.envKwargs }, agent: { id: agent.id, config: agent.config }, algo: { id: algorithm.id, config: algorithm.config } },
-        shouldStop: () => stopRequested || subscriber.closed,
+        shouldStop: stopped,
         vizGif: config.vizEvery !== undefined ? epochGifWriter({ valEnv, agent, runDir, seed: evalSeed(config.seed, 'val') }) : undefined,
       });
       for await (const ev of loop) {

@@ -11,7 +11,7 @@ import type { VectorEnv } from '../envs/vector-env';
 import { saveCheckpoint, readCheckpoint, type CheckpointInfo, type Counters } from './checkpoint';
 import { collectRollout } from './collect';
 import { ConfigError, type RunConfig } from './config';
-import { evaluateSplit, type EvalResult } from './evaluate';
+import { evaluateSplitInterruptible, type EvalResult } from './evaluate';
 import type { EvalEvent, JsonValue, RunEvent } from './events';
 import * as path from 'path';
 
@@ -39,7 +39,11 @@ export interface LoopContext {
   bestEpoch: number | null;
   /** Ids and configs saved into every checkpoint. */
   ids: Pick<CheckpointInfo, 'env' | 'agent' | 'algo'>;
-  /** Polled at every batch boundary; true stops the loop (a `done` event with reason `stopped`). */
+  /**
+   * Polled at every batch boundary and between evaluation rollouts; true stops the loop (a `done`
+   * event with reason `stopped`). An epoch cut short is not checkpointed: `last` keeps the
+   * previous epoch, and a resume redoes the cut epoch from its start with the saved RNG state.
+   */
   shouldStop: () => boolean;
   /** Writes the glimpse GIF of epoch e (`--viz-every`); called after validating every `vizEvery`-th epoch. */
   vizGif?: (epoch: number) => string;
@@ -136,7 +140,12 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
 
     let valAcc: number | null = null;
     if (ctx.valEnv) {
-      const r = evaluateSplit(ctx.valEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'val'), maxItems: config.valItems });
+      // A stop during validation drops this epoch: `last` keeps the previous one, resume redoes it.
+      const r = await evaluateSplitInterruptible(ctx.valEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'val'), maxItems: config.valItems }, ctx.shouldStop);
+      if (!r) {
+        yield done('stopped', null);
+        return;
+      }
       valAcc = r.accuracy;
       yield evalEvent(epoch, 'val', r);
     }
@@ -179,7 +188,11 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
     // Score the weights `rl-run eval <runDir>` will load: the best checkpoint.
     const best = readCheckpoint(checkpointPath(ctx.runDir, 'best'));
     agent.setWeights(best.weights);
-    test = evaluateSplit(ctx.testEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'test') });
+    test = await evaluateSplitInterruptible(ctx.testEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'test') }, ctx.shouldStop);
+    if (!test) {
+      yield done('stopped', null);
+      return;
+    }
     yield evalEvent(ctx.counters.epoch, 'test', test);
   }
   yield done('completed', test);

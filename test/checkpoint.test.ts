@@ -126,11 +126,16 @@ test('a crash while filling the new checkpoint keeps the previous one', () => {
   assert.equal(readCheckpoint(dir).weights, weights(1));
 });
 
-test('a crash between the two renames of the swap is repaired on the next read', () => {
+test('a crash between the two renames of the swap: reads use the backup, the next writer repairs it', () => {
   const dir = fresh();
   saveCheckpoint(dir, info(1), weights(1), slots);
   // State after `dir -> dir.old` and before `tmp -> dir`: only the backup exists.
   fs.renameSync(dir, backupDirName(dir));
+  // Reading changes nothing (eval and viz may read a run that another process is writing).
+  assert.is(readCheckpoint(dir).meta.counters.epoch, 1);
+  assert.ok(fs.existsSync(backupDirName(dir)));
+  assert.not.ok(fs.existsSync(dir));
+  assert.ok(recoverDir(dir));
   assert.is(readCheckpoint(dir).meta.counters.epoch, 1);
   assert.not.ok(fs.existsSync(backupDirName(dir)));
   // A stale backup beside a complete checkpoint is removed, the checkpoint untouched.

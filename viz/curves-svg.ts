@@ -19,23 +19,87 @@ export interface CurvesOptions {
 
 const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
-/** Round tick values covering `[lo, hi]` (about `n` of them, steps of 1, 2 or 5 x 10^k). */
+/**
+ * A range narrower than this fraction of its values' magnitude is one value (the debiased EMA of
+ * a constant learning rate spreads over ~1e-19): it gets one tick, and the loop below never has to
+ * count to 1e16.
+ */
+const FLAT = 1e-9;
+
+/** Whether `[lo, hi]` is a single value for plotting (see {@link FLAT}). */
+export function isFlatRange(lo: number, hi: number): boolean {
+  return !(hi - lo > FLAT * Math.max(Math.abs(lo), Math.abs(hi)));
+}
+
+/**
+ * Round tick values covering `[lo, hi]` (about `n` of them, steps of 1, 2 or 5 x 10^k), at most
+ * `2n + 2` whatever the input. A flat range (see {@link isFlatRange}) gives its one value; non-finite
+ * bounds are ignored (both non-finite: no ticks).
+ */
 export function niceTicks(lo: number, hi: number, n = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / n;
+  if (!Number.isFinite(lo)) lo = hi;
+  if (!Number.isFinite(hi)) hi = lo;
+  if (!Number.isFinite(lo)) return [];
+  if (hi < lo) [lo, hi] = [hi, lo];
+  if (isFlatRange(lo, hi)) return [Number(((lo + hi) / 2).toPrecision(12))];
+  n = Math.min(50, Math.max(1, Math.floor(n) || 1));
+  // hi / n - lo / n, not (hi - lo) / n: finite even for a range wider than the largest double.
+  const raw = hi / n - lo / n;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  // A step wider than a short range may have no multiple inside it; a tenth of it always has.
+  for (const s of [step, step / 10]) {
+    if (!(s > 0) || !Number.isFinite(s)) break;
+    const out = multiples(lo, hi, s, 2 * n + 2);
+    if (out.length > 0) return out;
+  }
+  return [Number(lo.toPrecision(12))];
+}
+
+/** The multiples of `step` in `[lo, hi]`, at most `max` of them. */
+function multiples(lo: number, hi: number, step: number, max: number): number[] {
+  // |lo / step| <= 10 n / FLAT: far below 2^53, so k counts exactly.
+  const first = Math.ceil(lo / step - 1e-9);
+  const last = Math.floor(hi / step + 1e-9);
   const out: number[] = [];
   // Multiples of step, rounded to 12 digits so 3 * 0.2 prints as 0.6, not 0.6000000000000001.
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(k === 0 ? 0 : Number((k * step).toPrecision(12)));
+  for (let k = first; k <= last && out.length < max; k++) {
+    const t = k === 0 ? 0 : Number((k * step).toPrecision(12));
+    if (out[out.length - 1] !== t && Number.isFinite(t)) out.push(t);
+  }
   return out;
 }
 
-/** Exponential moving average (TensorBoard's smoothing, debiased at the start). */
+/**
+ * Labels of a set of ticks, all in one notation and distinct: fixed-point with as many decimals as
+ * the step needs, or exponential for very large or small values (more digits until no two labels
+ * of different ticks are equal).
+ */
+export function tickLabels(ticks: readonly number[]): string[] {
+  if (ticks.length === 0) return [];
+  if (ticks.length === 1) return [fmt(ticks[0])];
+  let step = Infinity;
+  for (let i = 1; i < ticks.length; i++) step = Math.min(step, Math.abs(ticks[i] - ticks[i - 1]));
+  const maxAbs = Math.max(...ticks.map(Math.abs));
+  const stepExp = Math.floor(Math.log10(step));
+  const exponential = maxAbs >= 1e5 || maxAbs < 1e-3;
+  const label = (t: number, extra: number): string => {
+    if (t === 0) return '0';
+    if (exponential) return t.toExponential(Math.min(20, Math.max(0, Math.floor(Math.log10(maxAbs)) - stepExp) + extra));
+    return t.toFixed(Math.min(20, Math.max(0, -stepExp) + extra));
+  };
+  for (let extra = 0; extra < 6; extra++) {
+    const labels = ticks.map((t) => label(t, extra));
+    if (new Set(labels).size === labels.length) return labels;
+  }
+  return ticks.map((t) => String(t));
+}
+/** Exponential moving average (TensorBoard's smoothing, debiased at the start) of the finite points. */
 export function smooth(points: readonly Point[], weight: number): Point[] {
   if (!(weight >= 0 && weight < 1)) throw new RangeError(`smoothing must be in [0, 1), got ${weight}`);
   let acc = 0;
-  return points.map((p, i) => {
+  // Non-finite values are skipped: one NaN would poison every later average.
+  return points.filter((p) => Number.isFinite(p.y)).map((p, i) => {
     acc = weight * acc + (1 - weight) * p.y;
     return { x: p.x, y: acc / (1 - weight ** (i + 1)) };
   });
@@ -69,32 +133,86 @@ interface Panel {
   yRange?: [number, number];
 }
 
+/** Smallest and largest of `values` (a loop: spreading 100k points into Math.min overflows the stack). */
+function extent(values: Iterable<number>): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/** Where `v` lies in `[lo, hi]` (0..1); halved first so a range wider than the largest double stays finite. */
+function fraction(v: number, lo: number, hi: number): number {
+  return (v / 2 - lo / 2) / (hi / 2 - lo / 2);
+}
+
+/** Estimated width in SVG pixels of `text` at font size 10. */
+const labelWidth = (text: string) => text.length * 6;
+
+/**
+ * Ticks for an axis of `pixels` length whose labels do not overlap: fewer ticks until every gap
+ * between two tick positions holds the labels on either side (`vertical`: one line of text).
+ */
+function axisTicks(lo: number, hi: number, n: number, pixels: number, vertical: boolean): { ticks: number[]; labels: string[] } {
+  for (let k = n; ; k--) {
+    const ticks = isFlatRange(lo, hi) ? [] : niceTicks(lo, hi, k);
+    const labels = tickLabels(ticks);
+    const px = (t: number) => fraction(t, lo, hi) * pixels;
+    let fits = true;
+    for (let i = 1; i < ticks.length && fits; i++) {
+      const need = vertical ? 12 : (labelWidth(labels[i - 1]) + labelWidth(labels[i])) / 2 + 4;
+      fits = px(ticks[i]) - px(ticks[i - 1]) >= need;
+    }
+    if (fits || k <= 1) return { ticks, labels };
+  }
+}
+
 function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): string {
   const m = { l: 52, r: 12, t: 24, b: 34 };
-  const pw = w - m.l - m.r, ph = h - m.t - m.b;
-  const all = p.lines.flatMap((l) => l.points);
+  // Only finite points are drawn (a NaN or Inf would poison every coordinate).
+  const lines = p.lines.map((l) => ({ ...l, points: l.points.filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y)) }));
+  const all = lines.flatMap((l) => l.points);
   const parts: string[] = [`<g transform="translate(${x0},${y0})">`, `<text x="${m.l}" y="15" font-size="13" font-weight="bold">${esc(p.title)}</text>`];
   if (all.length === 0) {
-    parts.push(`<text x="${m.l}" y="${m.t + ph / 2}" font-size="12" fill="#888">no data</text></g>`);
+    parts.push(`<text x="${m.l}" y="${m.t + (h - m.t - m.b) / 2}" font-size="12" fill="#888">no data</text></g>`);
     return parts.join('');
   }
-  let xlo = Math.min(...all.map((q) => q.x)), xhi = Math.max(...all.map((q) => q.x));
-  let [ylo, yhi] = p.yRange ?? [Math.min(...all.map((q) => q.y)), Math.max(...all.map((q) => q.y))];
-  if (xhi === xlo) (xlo -= 0.5), (xhi += 0.5);
-  if (yhi === ylo) (ylo -= Math.abs(ylo) * 0.1 || 0.5), (yhi += Math.abs(yhi) * 0.1 || 0.5);
-  const sx = (v: number) => m.l + ((v - xlo) / (xhi - xlo)) * pw;
-  const sy = (v: number) => m.t + ph - ((v - ylo) / (yhi - ylo)) * ph;
+  let [xlo, xhi] = extent(all.map((q) => q.x));
+  let [ylo, yhi] = p.yRange ?? extent(all.map((q) => q.y));
+  // A flat range (one point, a constant, or float noise around one value) is one tick at that
+  // value, drawn mid-panel: a constant learning rate of 0.001 reads "0.001", once.
+  const flatX = isFlatRange(xlo, xhi), flatY = isFlatRange(ylo, yhi);
+  const widen = (lo: number, hi: number): [number, number] => {
+    const c = (lo + hi) / 2;
+    const d = Math.abs(c) * 0.1 || 0.5;
+    return [Math.max(-Number.MAX_VALUE, c - d), Math.min(Number.MAX_VALUE, c + d)];
+  };
+  const yOnly = flatY ? niceTicks(ylo, yhi) : [];
+  const xOnly = flatX ? niceTicks(xlo, xhi) : [];
+  if (flatX) [xlo, xhi] = widen(xlo, xhi);
+  if (flatY) [ylo, yhi] = widen(ylo, yhi);
+  const ph = h - m.t - m.b;
+  const yAxis = flatY ? { ticks: yOnly, labels: tickLabels(yOnly) } : axisTicks(ylo, yhi, 4, ph, true);
+  // Room on the left for the widest y label.
+  m.l = Math.max(m.l, Math.max(...yAxis.labels.map(labelWidth)) + 10);
+  const pw = w - m.l - m.r;
+  const xAxis = flatX ? { ticks: xOnly, labels: tickLabels(xOnly) } : axisTicks(xlo, xhi, 5, pw, false);
+  const sx = (v: number) => m.l + fraction(v, xlo, xhi) * pw;
+  const sy = (v: number) => m.t + ph - fraction(v, ylo, yhi) * ph;
+  parts[1] = `<text x="${m.l}" y="15" font-size="13" font-weight="bold">${esc(p.title)}</text>`;
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
-  for (const t of niceTicks(ylo, yhi, 4)) {
+  yAxis.ticks.forEach((t, i) => {
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/>`);
-    parts.push(`<text x="${m.l - 4}" y="${(sy(t) + 4).toFixed(1)}" font-size="10" text-anchor="end">${fmt(t)}</text>`);
-  }
-  for (const t of niceTicks(xlo, xhi, 5)) {
-    parts.push(`<text x="${sx(t).toFixed(1)}" y="${m.t + ph + 13}" font-size="10" text-anchor="middle">${fmt(t)}</text>`);
-  }
+    parts.push(`<text x="${m.l - 4}" y="${(sy(t) + 4).toFixed(1)}" font-size="10" text-anchor="end">${yAxis.labels[i]}</text>`);
+  });
+  xAxis.ticks.forEach((t, i) => {
+    parts.push(`<text x="${sx(t).toFixed(1)}" y="${m.t + ph + 13}" font-size="10" text-anchor="middle">${xAxis.labels[i]}</text>`);
+  });
   parts.push(`<text x="${m.l + pw / 2}" y="${h - 4}" font-size="11" text-anchor="middle" fill="#555">${esc(p.xLabel)}</text>`);
   let legendX = m.l + pw;
-  for (const l of [...p.lines].reverse()) {
+  for (const l of [...lines].reverse()) {
     const d = l.points.map((q, i) => `${i ? 'L' : 'M'}${sx(q.x).toFixed(1)},${sy(q.y).toFixed(1)}`).join('');
     const style = `fill="none" stroke="${l.color}" stroke-width="1.5"${l.opacity !== undefined ? ` stroke-opacity="${l.opacity}"` : ''}${l.dashed ? ' stroke-dasharray="5,3"' : ''}`;
     parts.push(`<path d="${d}" ${style}><title>${esc(l.label)}</title></path>`);
@@ -122,7 +240,8 @@ function panelsOf(series: RunSeries, smoothing: number): Panel[] {
   const test = series.test?.accuracy ?? series.evalAccuracy.test?.[series.evalAccuracy.test.length - 1]?.y;
   if (test !== undefined && acc.length > 0) {
     const xs = acc.flatMap((l) => l.points.map((q) => q.x));
-    acc.push({ label: `test ${fmt(test)}`, points: [{ x: Math.min(...xs), y: test }, { x: Math.max(...xs), y: test }], color: SERIES_COLORS[3], dashed: true });
+    const [x0, x1] = extent(xs);
+    acc.push({ label: `test ${fmt(test)}`, points: [{ x: x0, y: test }, { x: x1, y: test }], color: SERIES_COLORS[3], dashed: true });
   }
   const panels: Panel[] = [{ title: 'accuracy', xLabel: 'epoch', lines: acc, yRange: [0, 1] }];
   for (const key of Object.keys(series.batch).sort()) {

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Agent } from '../agents/agent';
 import type { Env } from '../envs/core';
-import { CheckpointError, assertCompatible, readCheckpoint, resolveCheckpointDir } from '../runners/checkpoint';
+import { CheckpointError, assertCompatible, readSettledCheckpoint, resolveCheckpointDir } from '../runners/checkpoint';
 import { ConfigError } from '../runners/config';
 import { assertUsableRunDir } from '../runners/out-dir';
 import { openCheckpoint } from '../runners/preflight';
@@ -91,7 +91,7 @@ export async function runViz(options: RunVizOptions, factories?: VizFactories): 
   // With the registries, the checkpoint is checked against the agent it would build, and the
   // memory bounded, before anything is built (runners/preflight.ts); test factories skip that.
   const ckpt = factories
-    ? readCheckpoint(resolveCheckpointDir(options.checkpoint))
+    ? readSettledCheckpoint(resolveCheckpointDir(options.checkpoint))
     : openCheckpoint(options.checkpoint, registryComponents(), { split, width: count, maxMemory: options.maxMemory }).ckpt;
   const dir = ckpt.dir;
   const runDir = runDirOf(dir);

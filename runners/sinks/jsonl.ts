@@ -1,26 +1,29 @@
 /**
  * `metrics.jsonl`: one JSON line per run event, appended and fsynced as it happens, so a crash
  * loses at most the line being written. On resume the file is continued: lines of the epochs that
- * will be redone (and a torn last line) are dropped first, so the file reads like one unbroken run.
+ * will be redone, the `done` line of the stopped process (and a torn last line) are dropped first,
+ * so the file reads like one unbroken run.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Observer } from 'rxjs';
-import { appendLineSynced, writeFileAtomic } from '../atomic-write';
+import { WriteError, appendLineSynced, asWriteError, writeFileAtomic } from '../atomic-write';
 import type { RunEvent } from '../events';
 
-/** Keeps the complete lines of `text` that belong to epochs before `startEpoch`. */
+/** Keeps the complete lines of `text` that belong to epochs before `startEpoch`, except `done` lines. */
 export function truncateToEpoch(text: string, startEpoch: number): string {
   const kept: string[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let ev: { epoch?: unknown };
+    let ev: { epoch?: unknown; type?: unknown };
     try {
       ev = JSON.parse(line);
     } catch {
       continue; // torn write from a crash
     }
     if (typeof ev.epoch === 'number' && ev.epoch >= startEpoch) continue;
+    // The end of the stopped process: the resumed run writes its own.
+    if (ev.type === 'done') continue;
     kept.push(line);
   }
   return kept.length ? kept.join('\n') + '\n' : '';
@@ -33,7 +36,15 @@ export function jsonlSink(): Partial<Observer<RunEvent>> {
     next(ev) {
       if (ev.type === 'start') {
         file = path.join(ev.runDir, 'metrics.jsonl');
-        if (ev.resumed && fs.existsSync(file)) writeFileAtomic(file, truncateToEpoch(fs.readFileSync(file, 'utf8'), ev.startEpoch));
+        const log = file;
+        if (ev.resumed && fs.existsSync(log)) {
+          const text = asWriteError(`continue ${log}`, () => {
+            // A device or FIFO in its place would be read forever.
+            if (!fs.statSync(log).isFile()) throw new WriteError(`cannot continue ${log}: it is not a regular file`);
+            return fs.readFileSync(log, 'utf8');
+          });
+          writeFileAtomic(log, truncateToEpoch(text, ev.startEpoch));
+        }
       }
       if (file) appendLineSynced(file, JSON.stringify({ time: new Date().toISOString(), ...ev }));
     },

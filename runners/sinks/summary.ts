@@ -1,6 +1,7 @@
 /**
- * Final summary: on the `done` event writes `<runDir>/summary.json` atomically and prints the
- * test accuracy and error, the best validation accuracy and the seconds per epoch.
+ * Final summary: on the `done` event of a completed run writes `<runDir>/summary.json`
+ * atomically and prints the test accuracy and error, the best validation accuracy and the seconds
+ * per epoch.
  */
 import * as path from 'path';
 import type { Observer } from 'rxjs';
@@ -28,7 +29,8 @@ export function summarySink(out: { write(s: string): unknown } = process.stdout)
         testSamples = ev.samples;
         testTotal = ev.total;
       }
-      if (ev.type !== 'done') return;
+      // A stopped run has no summary yet: whoever stopped it reports it (the CLI says how to resume).
+      if (ev.type !== 'done' || ev.reason !== 'completed') return;
       if (runDir) writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify({ ...ev, testSamples, testTotal }, null, 2) + '\n');
       out.write(formatSummary(ev) + '\n');
     },
