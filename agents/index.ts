@@ -6,7 +6,7 @@ import './random-glimpse';
 
 export * from './agent';
 export * from './rollout';
-export { registerAgent, makeAgent, listAgents } from './registry';
+export { registerAgent, makeAgent, listAgents, agentWeightShapes } from './registry';
 export type { AgentEntry } from './registry';
 export { stopGradient, registerFastGradients } from '../tensor/ops';
 export { RamAgent, RAM_DEFAULTS, resolveRamConfig } from './ram';

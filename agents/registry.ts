@@ -9,6 +9,12 @@ export interface AgentEntry {
   description: string;
   /** Builds the agent for an env; rejects unknown or bad options with a one-line Error. */
   create: (env: AgentEnvInfo, options: Record<string, unknown>) => Agent;
+  /**
+   * Optional: the name and shape of every weight `create(env, options)` would make, computed
+   * without allocating anything (options validated as `create` validates them). Lets runners
+   * bound a run's memory and check a checkpoint's declared shapes before building the agent.
+   */
+  weightShapes?: (env: AgentEnvInfo, options: Record<string, unknown>) => Record<string, number[]>;
 }
 
 const agents = new Map<string, AgentEntry>();
@@ -25,6 +31,16 @@ export function makeAgent(id: string, env: AgentEnvInfo, options: Record<string,
   const entry = agents.get(id);
   if (!entry) throw new Error(`unknown agent '${id}'; registered: ${[...agents.keys()].join(', ') || '(none)'}`);
   return entry.create(env, options);
+}
+
+/**
+ * The weight shapes agent `id` would have for `env` and `options` (its entry's `weightShapes`),
+ * or null when the agent does not offer them. Throws like {@link makeAgent} on bad input.
+ */
+export function agentWeightShapes(id: string, env: AgentEnvInfo, options: Record<string, unknown> = {}): Record<string, number[]> | null {
+  const entry = agents.get(id);
+  if (!entry) throw new Error(`unknown agent '${id}'; registered: ${[...agents.keys()].join(', ') || '(none)'}`);
+  return entry.weightShapes ? entry.weightShapes(env, options) : null;
 }
 
 /** Registered agents, sorted by id. */

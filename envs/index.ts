@@ -9,6 +9,7 @@ export * from './spaces';
 export * from './rng';
 export * from './vector-env';
 export * from './batch-writable';
+export * from './memory-footprint';
 export * from './batching';
 export { register, unregister, make, makeVector, listEnvs, envSpec } from './registry';
 export type { EnvKwargs, EnvRegistration, EnvListing } from './registry';

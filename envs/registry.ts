@@ -56,7 +56,7 @@ export function envSpec(id: string, kwargs: EnvKwargs = {}): EnvSpec {
   if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) throw new TypeError(`env '${id}': kwargs must be an object, got ${JSON.stringify(kwargs)}`);
   const defaults = r.defaultKwargs ?? {};
   for (const key of Object.keys(kwargs)) {
-    if (!(key in defaults)) {
+    if (!Object.hasOwn(defaults, key)) {
       const allowed = Object.keys(defaults);
       throw new RangeError(`env '${id}': unknown option '${key}'; allowed: ${allowed.length ? allowed.join(', ') : '(none)'}`);
     }

@@ -135,14 +135,30 @@ export class Rng {
     return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
   }
 
-  /** Restores a snapshot taken by {@link getState}. */
+  /** Restores a snapshot taken by {@link getState}; throws one line for a state {@link rngStateProblem} refuses. */
   setState(state: RngState): void {
-    if (!state || !Array.isArray(state.s) || state.s.length !== 4 || !state.s.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
-      throw new Error(`invalid RNG state: expected {s: [4 uint32], spare}, got ${JSON.stringify(state)}`);
-    }
+    const problem = rngStateProblem(state);
+    if (problem) throw new Error(`invalid RNG state: ${problem}`);
     [this.s0, this.s1, this.s2, this.s3] = state.s;
-    this.spare = typeof state.spare === 'number' ? state.spare : null;
+    this.spare = state.spare ?? null;
   }
+}
+
+/**
+ * Why `state` is not a state {@link Rng.getState} can produce, or null when it is: four uint32
+ * words, not all zero (xoshiro's all-zero state is a fixed point: every draw is 0, and rejection
+ * loops such as `int` or `normal` would never end), and a cached normal that is a finite number or null.
+ */
+export function rngStateProblem(state: unknown): string | null {
+  const st = state as RngState;
+  if (typeof st !== 'object' || st === null || !Array.isArray(st.s) || st.s.length !== 4 || !st.s.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
+    return `expected {s: [4 uint32], spare}, got ${JSON.stringify(state)?.slice(0, 200)}`;
+  }
+  if (st.s.every((w) => w === 0)) return 'all four words are 0, a state the generator never reaches (it would only ever draw 0)';
+  if (st.spare !== null && st.spare !== undefined && (typeof st.spare !== 'number' || !Number.isFinite(st.spare))) {
+    return `spare must be a finite number or null, got ${JSON.stringify(st.spare)}`;
+  }
+  return null;
 }
 
 function rotl(x: number, k: number): number {

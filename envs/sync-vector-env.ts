@@ -9,10 +9,11 @@ import type { Space } from './spaces';
 import type { Batch, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './vector-env';
 import { assertSeed } from './rng';
 import { isBatchWritable, type BatchWritableEnv } from './batch-writable';
+import { hasMemoryFootprint, type MemoryFootprint } from './memory-footprint';
 import { allocateBatch, batchLayout, checkBatch, readRow, writeRow, type BatchField } from './batching';
 
 /** Runs `envs.length` envs of identical spaces as one batch. */
-export class SyncVectorEnv implements VectorEnv {
+export class SyncVectorEnv implements VectorEnv, MemoryFootprint {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -102,6 +103,18 @@ export class SyncVectorEnv implements VectorEnv {
       infos[i] = r.info;
     }
     return { ...out, infos };
+  }
+
+  /**
+   * The sub-envs' buffers (those without {@link MemoryFootprint} counted as two observations) plus
+   * the two batches a step has alive (the one returned and the one being written).
+   */
+  footprintBytes(): number {
+    let obsBytes = 0;
+    for (const f of this.obsLayout) obsBytes += 4 * (f.kind === 'box' ? f.size : 1);
+    let sub = 0;
+    for (const e of this.envs) sub += hasMemoryFootprint(e) ? e.footprintBytes() : 2 * obsBytes;
+    return sub + 2 * this.numEnvs * obsBytes;
   }
 
   /** Closes every sub-env; safe to call more than once. */

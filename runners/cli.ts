@@ -11,7 +11,10 @@ import * as path from 'path';
 import type { Agent } from '../agents/agent';
 import type { VectorEnv } from '../envs/vector-env';
 import { initBackend, describeBackend } from './backend';
-import { assertCompatible, readSettledCheckpoint, resolveCheckpointDir } from './checkpoint';
+import { CheckpointError, assertCompatible } from './checkpoint';
+import { openCheckpoint } from './preflight';
+import { describeDefaultMemoryLimit } from './memory-budget';
+import { describeErrno } from '../io/safe-read';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
 import { evaluateSplit } from './evaluate';
@@ -56,6 +59,7 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'evalBatchSize', flag: '--eval-batch-size <n>', help: 'episodes per evaluation batch (default: 1000, capped by the items scored)' },
   { key: 'vizEvery', flag: '--viz-every <n>', help: 'every N epochs write the glimpse GIF of a fixed validation batch to <out>/viz/epoch-NNNN.gif (default: never)' },
   { key: 'quiet', flag: '--quiet', help: 'no progress output (default: false)' },
+  { key: 'maxMemory', flag: '--max-memory <GiB>', help: `refuse a run whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})` },
 ];
 
 /** A runtime failure with exit code 1 (vs {@link ConfigError}'s 2). */
@@ -64,8 +68,12 @@ function exitCodeOf(e: unknown): number {
   return typeof code === 'number' ? code : 1;
 }
 
-/** One line for any error: its message's first line (never a stack). */
+/** One line for any error: its message's first line (never a stack); file-system errors in words. */
 function oneLine(e: unknown): string {
+  const sys = e as NodeJS.ErrnoException & { dest?: string };
+  if (sys instanceof Error && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+    return `cannot ${sys.syscall}${sys.path ? ` '${sys.path}'` : ''}${sys.dest ? ` to '${sys.dest}'` : ''}: ${describeErrno(sys)}`;
+  }
   const msg = e instanceof Error ? e.message : String(e);
   return msg.split('\n')[0].trim() || (e instanceof Error ? e.name : 'unknown error');
 }
@@ -96,24 +104,34 @@ async function runTrain(cmd: Command, io: CliIo): Promise<number> {
   return runTrainCommand(config, io, io.components ? await io.components() : undefined);
 }
 
-async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string }, io: CliIo): Promise<number> {
+async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string; maxMemory?: string }, io: CliIo): Promise<number> {
   if (!['val', 'test', 'train'].includes(opts.split)) throw new ConfigError(`--split must be one of test, val, train, got '${opts.split}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
-  const dir = resolveCheckpointDir(opts.checkpoint);
-  const ckpt = readSettledCheckpoint(dir);
-  const run = resolveConfig({ values: ckpt.meta.run as Record<string, unknown>, origin: `checkpoint ${dir}` });
+  const maxMemory = opts.maxMemory === undefined ? undefined : (validateField('maxMemory', opts.maxMemory, '--max-memory') as number);
+  const split = opts.split as 'val' | 'test' | 'train';
+  const components = io.components ? await io.components() : await defaultComponents();
+  // Checkpoint, env, agent shapes and memory are all checked before anything is built.
+  const { ckpt, run } = openCheckpoint(opts.checkpoint, components, { split, maxMemory });
+  const dir = ckpt.dir;
   const samples = opts.samples === undefined ? run.evalSamples : (validateField('evalSamples', opts.samples, '--samples') as number);
   await initBackend(backendName);
   const backend = describeBackend();
-  const components = io.components ? await io.components() : await defaultComponents();
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;
+  // What the checkpoint asks the factories for is bad input too (exit 2), named after the checkpoint.
+  const build = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new CheckpointError(`checkpoint ${dir}: ${oneLine(e)}`);
+    }
+  };
   try {
-    env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, opts.split as 'test'), run.evalBatchSize, opts.split === 'val' ? run.valItems : undefined);
-    agent = components.makeAgent(ckpt.meta.agent.id, { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, { ...(ckpt.meta.agent.config ?? {}) });
+    env = build(() => makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, split), run.evalBatchSize, split === 'val' ? run.valItems : undefined));
+    const e = env;
+    agent = build(() => components.makeAgent(ckpt.meta.agent.id, { observationSpace: e.singleObservationSpace, actionSpace: e.singleActionSpace, spec: e.spec }, { ...ckpt.meta.agent.config }));
     assertCompatible(ckpt, agent.id, agent.getWeights());
     agent.setWeights(ckpt.weights);
-    const split = opts.split as 'val' | 'test';
     const r = evaluateSplit(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems: split === 'val' ? run.valItems : undefined });
     io.stdout.write(`${opts.split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${samples ? `${samples} samples` : 'greedy'}) checkpoint ${dir} epoch ${ckpt.meta.counters.epoch} backend ${backend}\n`);
     return 0;
@@ -123,13 +141,14 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   }
 }
 
-async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string }, io: CliIo): Promise<number> {
+async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string; maxMemory?: string }, io: CliIo): Promise<number> {
   if (!/^\d+$/.test(opts.count)) throw new ConfigError(`--count must be an integer in [1, 1024], got '${opts.count}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
+  const maxMemory = opts.maxMemory === undefined ? undefined : (validateField('maxMemory', opts.maxMemory, '--max-memory') as number);
   await initBackend(backendName);
   // Loaded on demand: only `rl-run viz` needs the image encoders.
   const { runViz } = require('../viz/run-viz') as typeof import('../viz/run-viz');
-  const r = await runViz({ checkpoint: opts.checkpoint, split: opts.split as 'test', count: Number(opts.count), out: opts.out });
+  const r = await runViz({ checkpoint: opts.checkpoint, split: opts.split as 'test', count: Number(opts.count), out: opts.out, maxMemory });
   io.stdout.write(`viz of ${r.checkpoint}: ${r.total} ${opts.split} images, ${r.wrong} wrong; wrote ${r.files.report} (and glimpses.png, glimpses.gif, ${r.files.patches.length} patches${r.files.curves ? ', curves.svg' : ''} in ${r.out})\n`);
   return 0;
 }
@@ -174,6 +193,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .requiredOption('--checkpoint <dir>', 'checkpoint or run directory (required)')
     .option('--split <name>', 'split to score: test, val or train', 'test')
     .option('--samples <m>', 'sampled rollouts averaged (default: the run\'s --eval-samples)')
+    .option('--max-memory <GiB>', `refuse an evaluation whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})`)
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
       result.code = runEval(opts, io);
@@ -185,6 +205,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .option('--split <name>', 'split to picture: test, val or train', 'test')
     .option('--count <n>', 'number of images pictured', '16')
     .option('--out <dir>', 'output folder (default: <run dir>/viz)')
+    .option('--max-memory <GiB>', `refuse pictures whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})`)
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
       result.code = runVizCommand(opts, io);

@@ -21,6 +21,11 @@ export interface Components {
   makeVector(id: string, numEnvs: number, kwargs: Record<string, unknown>): VectorEnv;
   makeAgent(id: string, env: AgentEnvInfo, options: Record<string, unknown>): Agent;
   makeAlgorithm(id: string, options: Record<string, unknown>): Algorithm;
+  /**
+   * Optional: the weight shapes agent `id` would have (see `AgentEntry.weightShapes`), or null
+   * when it cannot say. Lets runners bound memory and check checkpoints before building agents.
+   */
+  agentWeightShapes?(id: string, env: AgentEnvInfo, options: Record<string, unknown>): Record<string, number[]> | null;
 }
 
 /** Env splits a run uses: train for updates, val each epoch, test at the end. */

@@ -3,7 +3,7 @@
  * its defaults, strict validation with one-line errors naming the key and what is allowed, and the
  * merge of a `--config file.json` with command-line flags (flags win).
  */
-import * as fs from 'fs';
+import { MAX_JSON_BYTES, readRegularTextFile } from '../io/safe-read';
 
 /** Backends `initBackend` accepts. */
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -65,6 +65,12 @@ export interface RunConfig {
   evalBatchSize?: number;
   /** No progress output (events and files are unchanged). */
   quiet: boolean;
+  /**
+   * Memory limit in GiB for what the run would allocate (see `runners/memory-budget.ts`); a
+   * config whose estimate exceeds it is refused before anything is built. Unset: the default
+   * limit (the smaller of 4 GiB and 3/4 of this machine's memory).
+   */
+  maxMemory?: number;
   /** Every N epochs, write the glimpse GIF of a fixed validation batch to `<run>/viz/epoch-NNNN.gif`. */
   vizEvery?: number;
   /** Extra env kwargs passed to `make` as they are (the registry rejects unknown keys). */
@@ -130,6 +136,7 @@ const FIELDS: Record<keyof RunConfig, Kind> = {
   valItems: { t: 'int', min: 1 },
   evalBatchSize: { t: 'int', min: 1, max: 65536 },
   quiet: { t: 'bool' },
+  maxMemory: { t: 'float', min: 0, exclusiveMin: true },
   vizEvery: { t: 'int', min: 1 },
   envKwargs: { t: 'record' },
   agentOptions: { t: 'record' },
@@ -219,7 +226,8 @@ export function resolveConfig(...sources: Array<{ values: Record<string, unknown
     for (const [key, value] of Object.entries(values)) {
       if (value === undefined) continue;
       const where = origin === 'flags' ? flagName(key) : `${origin} key '${key}'`;
-      if (!(key in FIELDS)) {
+      // Own properties only: `toString`, `constructor` or `__proto__` are not settings.
+      if (!Object.hasOwn(FIELDS, key)) {
         throw new ConfigError(`${origin === 'flags' ? 'option' : origin} has unknown key '${key}'; allowed keys: ${CONFIG_KEYS.join(', ')}`);
       }
       out[key] = validateField(key as keyof RunConfig, value, where);
@@ -231,14 +239,16 @@ export function resolveConfig(...sources: Array<{ values: Record<string, unknown
   return out as unknown as RunConfig;
 }
 
-/** Reads and parses a `--config` JSON file; one-line errors for unreadable, invalid or non-object files. */
+/**
+ * Reads and parses a `--config` JSON file; one-line errors for unreadable, invalid or non-object
+ * files. Only a regular file of at most 16 MiB is read (a FIFO or `/dev/zero` is refused at once).
+ */
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularTextFile(file, { what: 'config file', maxBytes: MAX_JSON_BYTES });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`cannot read config file '${file}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+    throw new ConfigError((e as Error).message);
   }
   let parsed: unknown;
   try {
@@ -276,7 +286,7 @@ export function componentOptions(c: RunConfig): ComponentOptions {
 }
 
 /** Config keys that may differ between a saved run and its `--resume` (they do not change results). */
-export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery', 'evalBatchSize'];
+export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery', 'evalBatchSize', 'maxMemory'];
 
 /** Evaluation batch width when `evalBatchSize` is unset (see {@link evalBatchWidth}). */
 export const DEFAULT_EVAL_BATCH_SIZE = 1000;

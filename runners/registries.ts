@@ -3,7 +3,7 @@
  * imports `envs/index`, `agents/index` and `algorithms/index`, which register every built-in.
  */
 import { listEnvs, makeVector } from '../envs/index';
-import { listAgents, makeAgent } from '../agents/index';
+import { agentWeightShapes, listAgents, makeAgent } from '../agents/index';
 import { listAlgorithms, makeAlgorithm } from '../algorithms/index';
 import type { Components } from './components';
 
@@ -16,5 +16,6 @@ export function registryComponents(): Components {
     makeVector: (id, numEnvs, kwargs) => makeVector(id, numEnvs, kwargs),
     makeAgent: (id, env, options) => makeAgent(id, env, options),
     makeAlgorithm: (id, options) => makeAlgorithm(id, options),
+    agentWeightShapes: (id, env, options) => agentWeightShapes(id, env, options),
   };
 }

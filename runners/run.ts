@@ -18,6 +18,7 @@ import type { JsonValue, RunEvent } from './events';
 import { claimRunDir, inspectRunDir } from './run-dir';
 import type { RunLock } from './run-lock';
 import { batchesPerEpoch, checkpointPath, evalSeed, trainLoop } from './train-loop';
+import { preflightTrain } from './preflight';
 import { epochGifWriter } from '../viz/viz-every';
 
 /** Optional collaborators of {@link train}. */
@@ -93,7 +94,9 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       assertKnown('env', '--env', config.env, components.listEnvs());
       assertKnown('agent', '--agent', config.agent, components.listAgents());
       assertKnown('algorithm', '--algo', config.algo, components.listAlgorithms());
-      // Nothing is written until every input has been checked and every component built.
+      // Every input is checked (paths, sizes, memory, a resumed checkpoint's shapes) before the run
+      // directory is inspected; nothing is written until every component is built.
+      preflightTrain(config, components);
       inspectRunDir(config);
       const opts = componentOptions(config);
 

@@ -10,7 +10,7 @@ import { hashSeed, type Rng } from '../envs/rng';
 import type { VectorEnv } from '../envs/vector-env';
 import { saveCheckpoint, readCheckpoint, type CheckpointInfo, type Counters } from './checkpoint';
 import { collectRollout } from './collect';
-import type { RunConfig } from './config';
+import { ConfigError, type RunConfig } from './config';
 import { evaluateSplitInterruptible, type EvalResult } from './evaluate';
 import type { EvalEvent, JsonValue, RunEvent } from './events';
 import * as path from 'path';
@@ -54,15 +54,15 @@ export function checkpointPath(runDir: string, kind: 'last' | 'best'): string {
   return path.join(runDir, 'checkpoints', kind);
 }
 
-/** Number of updates per epoch for a config and train env (throws one line when impossible). */
-export function batchesPerEpoch(config: RunConfig, env: VectorEnv): number {
+/** Number of updates per epoch for a config and train env (throws one line, bad input, when impossible). */
+export function batchesPerEpoch(config: RunConfig, env: Pick<VectorEnv, 'numItems'>): number {
   if (env.numItems === undefined) {
-    if (config.maxBatches === undefined) throw new Error(`env ${config.env} has no finite item set; pass --max-batches to size an epoch`);
+    if (config.maxBatches === undefined) throw new ConfigError(`env ${config.env} has no finite item set; pass --max-batches to size an epoch`);
     return config.maxBatches;
   }
   const items = Math.min(env.numItems, config.trainItems ?? Infinity);
   const full = Math.floor(items / config.batchSize);
-  if (full === 0) throw new Error(`--batch-size ${config.batchSize} is larger than the ${items} train items; lower it or raise --train-items`);
+  if (full === 0) throw new ConfigError(`--batch-size ${config.batchSize} is larger than the ${items} train items; lower it or raise --train-items`);
   return Math.min(full, config.maxBatches ?? Infinity);
 }
 

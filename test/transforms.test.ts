@@ -112,7 +112,8 @@ test('clutter: the digit stays intact, k crops of OTHER images are added, determ
   }
   const none = new ClutterTransform({ width: 40, height: 40, distractors: 0 });
   assert.is(none.apply(src.get(1), src, new Rng(1), 1).pixels.filter((v) => v > 0).length, 100);
-  assert.throws(() => new ClutterTransform({ width: 40, height: 40, distractors: -1 }), /distractors must be a non-negative integer, got -1/);
+  assert.throws(() => new ClutterTransform({ width: 40, height: 40, distractors: -1 }), /distractors must be an integer in \[0, 1024\], got -1/);
+  assert.throws(() => new ClutterTransform({ width: 40, height: 40, distractors: 1e9 }), /distractors must be an integer in \[0, 1024\], got 1000000000/);
   assert.throws(() => new ClutterTransform({ width: 40, height: 40, distractors: 2, cropSize: 41 }), /cropSize must be an integer in \[1, 40\], got 41/);
   assert.throws(() => new ClutterTransform({ width: 40, height: 40, distractors: 2, cropSize: 12 }).apply(src.get(0), src, new Rng(0), 0), /cropSize 12 is larger than the 10x10 source/);
 });

@@ -2,7 +2,7 @@
  * Reads a run's `metrics.jsonl` (one run event per line, as runners/sinks/jsonl.ts writes it) into
  * the series the training curves plot. Only plain JSON is read; viz never imports the runner.
  */
-import * as fs from 'fs';
+import { readRegularTextFile } from '../io/safe-read';
 
 /** One point of a series. */
 export interface Point {
@@ -72,13 +72,13 @@ export function parseMetricsJsonl(text: string, name = 'metrics.jsonl'): RunSeri
   return out;
 }
 
-/** Reads and parses a `metrics.jsonl` file; one-line error when it cannot be read. */
+/** Largest `metrics.jsonl` read (a 200-epoch mnist run writes about 50 MB). */
+export const MAX_METRICS_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Reads and parses a `metrics.jsonl` file; one-line error when it cannot be read (only a regular
+ * file of at most 1 GiB is read: a FIFO or device in a run directory cannot block `viz`).
+ */
 export function readMetricsJsonl(file: string): RunSeries {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read metrics file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parseMetricsJsonl(text, file);
+  return parseMetricsJsonl(readRegularTextFile(file, { what: 'metrics file', maxBytes: MAX_METRICS_BYTES }), file);
 }

@@ -8,8 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Agent } from '../agents/agent';
 import type { Env } from '../envs/core';
-import { assertCompatible, readSettledCheckpoint, resolveCheckpointDir } from '../runners/checkpoint';
+import { CheckpointError, assertCompatible, readSettledCheckpoint, resolveCheckpointDir } from '../runners/checkpoint';
 import { ConfigError } from '../runners/config';
+import { assertUsableRunDir } from '../runners/out-dir';
+import { openCheckpoint } from '../runners/preflight';
 import { splitKwargs } from '../runners/run';
 import { evalSeed } from '../runners/train-loop';
 import { renderCurvesSvg } from './curves-svg';
@@ -35,6 +37,8 @@ export interface RunVizOptions {
   count?: number;
   /** Output folder; default `<run dir>/viz`. */
   out?: string;
+  /** Memory limit in GiB (`--max-memory`; default: see `runners/memory-budget.ts`). */
+  maxMemory?: number;
 }
 
 /** How {@link runViz} builds envs and agents; default the registries. Tests pass their own. */
@@ -53,6 +57,11 @@ export interface RunVizResult {
   total: number;
   /** Test error recorded by the run (its `done` event), or null. */
   testError: number | null;
+}
+
+function registryComponents(): import('../runners/components').Components {
+  // require: see registryFactories.
+  return (require('../runners/registries') as typeof import('../runners/registries')).registryComponents();
 }
 
 function registryFactories(): VizFactories {
@@ -78,8 +87,13 @@ export async function runViz(options: RunVizOptions, factories?: VizFactories): 
   if (!VIZ_SPLITS.includes(split)) throw new ConfigError(`--split must be one of ${VIZ_SPLITS.join(', ')}, got '${String(split)}'`);
   const count = options.count ?? 16;
   if (!Number.isInteger(count) || count < 1 || count > 1024) throw new ConfigError(`--count must be an integer in [1, 1024], got ${String(count)}`);
-  const dir = resolveCheckpointDir(options.checkpoint);
-  const ckpt = readSettledCheckpoint(dir);
+  if (options.out !== undefined) assertUsableRunDir(options.out, '--out');
+  // With the registries, the checkpoint is checked against the agent it would build, and the
+  // memory bounded, before anything is built (runners/preflight.ts); test factories skip that.
+  const ckpt = factories
+    ? readSettledCheckpoint(resolveCheckpointDir(options.checkpoint))
+    : openCheckpoint(options.checkpoint, registryComponents(), { split, width: count, maxMemory: options.maxMemory }).ckpt;
+  const dir = ckpt.dir;
   const runDir = runDirOf(dir);
   const out = options.out ?? (runDir ? path.join(runDir, 'viz') : null);
   if (!out) throw new ConfigError(`checkpoint ${dir} is not inside a run directory (<run>/checkpoints/<kind>); pass --out DIR`);
@@ -87,12 +101,20 @@ export async function runViz(options: RunVizOptions, factories?: VizFactories): 
   const kwargs = splitKwargs(ckpt.meta.env.kwargs, split);
   const envs: Env[] = [];
   let agent: Agent | null = null;
+  // What the checkpoint asks the factories for is bad input (exit 2), named after the checkpoint.
+  const build = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new CheckpointError(`checkpoint ${dir}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
+    }
+  };
   try {
-    envs.push(make.makeEnv(ckpt.meta.env.id, kwargs));
+    envs.push(build(() => make.makeEnv(ckpt.meta.env.id, kwargs)));
     const numItems = envs[0].numItems;
     const n = numItems === undefined ? count : Math.min(count, numItems);
-    while (envs.length < n) envs.push(make.makeEnv(ckpt.meta.env.id, kwargs));
-    agent = make.makeAgent(ckpt.meta.agent.id, { observationSpace: envs[0].observationSpace, actionSpace: envs[0].actionSpace, spec: envs[0].spec }, { ...(ckpt.meta.agent.config ?? {}) });
+    while (envs.length < n) envs.push(build(() => make.makeEnv(ckpt.meta.env.id, kwargs)));
+    agent = build(() => make.makeAgent(ckpt.meta.agent.id, { observationSpace: envs[0].observationSpace, actionSpace: envs[0].actionSpace, spec: envs[0].spec }, { ...ckpt.meta.agent.config }));
     assertCompatible(ckpt, agent.id, agent.getWeights());
     agent.setWeights(ckpt.weights);
     const runSeed = typeof ckpt.meta.run.seed === 'number' ? ckpt.meta.run.seed : 0;

@@ -23,9 +23,11 @@ register('shapes', {
       throw new RangeError(`env 'shapes': split must be one of train, validation, test, got ${JSON.stringify(kw.split)}`);
     }
     assertSeed(kw.dataSeed, "env 'shapes': dataSeed");
+    const d = kw.distractors;
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 64) throw new RangeError(`env 'shapes': distractors must be an integer in [0, 64], got ${JSON.stringify(d)}`);
     return new GlimpseEnv({
       source: new ShapesSource(SPLIT_SIZES[split]),
-      transform: new ClutterTransform({ width: 40, height: 40, distractors: kw.distractors as number, cropSize: 6 }),
+      transform: new ClutterTransform({ width: 40, height: 40, distractors: d, cropSize: 6 }),
       glimpses: kw.glimpses as number,
       glimpseSize: kw.glimpseSize as number,
       scales: kw.scales as number,

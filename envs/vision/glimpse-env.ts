@@ -15,6 +15,7 @@
  */
 import type { Env, Info, ResetOptions, ResetResult, StepResult } from '../core';
 import type { BatchStepOutput, BatchWritableEnv } from '../batch-writable';
+import type { MemoryFootprint } from '../memory-footprint';
 import type { Batch } from '../vector-env';
 import { Rng, assertSeed, hashSeed } from '../rng';
 import { Box, Dict, Discrete } from '../spaces';
@@ -78,7 +79,7 @@ function checkInt(what: string, v: unknown, lo: number, hi: number): number {
 }
 
 /** The generic glimpse-classification environment. */
-export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, BatchWritableEnv {
+export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, BatchWritableEnv, MemoryFootprint {
   readonly observationSpace: Dict<GlimpseSpaces>;
   readonly actionSpace: Dict<ActionSpaces>;
   readonly numItems: number;
@@ -191,6 +192,12 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
   close(): void {
     this.closed = true;
     this.t = -1;
+  }
+
+  /** Source buffer, canvas and summed-area table (multi-scale retinas); observations are the batch's. */
+  footprintBytes(): number {
+    const table = this.retina.needsTable ? (this.imageWidth + 1) * (this.imageHeight + 1) * 8 : 0;
+    return this.sourceBuffer.byteLength + this.canvas.byteLength + table;
   }
 
   private startEpisode(options: ResetOptions | undefined): Info {

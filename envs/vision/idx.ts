@@ -6,7 +6,13 @@
  * with one line naming the file, so a truncated download or a swapped file is caught at load time
  * rather than surfacing as garbage digits.
  */
-import { readFileSync } from 'fs';
+import { readRegularFile } from '../../io/safe-read';
+
+/**
+ * Largest IDX file read: 1 GiB, 20 times MNIST's largest (47 MB). FIFOs, devices and directories
+ * are refused without blocking (io/safe-read.ts), so `$GLIMPSE_GYM_MNIST_DIR` cannot hang a run.
+ */
+export const MAX_IDX_BYTES = 1024 * 1024 * 1024;
 
 /** Magic number of an IDX file of unsigned-byte vectors (labels). */
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -70,11 +76,7 @@ export function parseIdxLabels(buf: Uint8Array, name = '<buffer>'): IdxLabels {
 }
 
 function readFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new Error(`IDX file ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  return readRegularFile(path, { what: 'IDX file', maxBytes: MAX_IDX_BYTES });
 }
 
 /** Reads and parses an IDX ubyte image file. */

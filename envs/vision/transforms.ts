@@ -86,6 +86,9 @@ export class TranslateTransform implements ImageTransform {
   }
 }
 
+/** Most distractor crops {@link ClutterTransform} pastes per image. */
+export const MAX_DISTRACTORS = 1024;
+
 /** Options of {@link ClutterTransform}. */
 export interface ClutterOptions {
   /** Canvas width in pixels. */
@@ -118,7 +121,10 @@ export class ClutterTransform implements ImageTransform {
     const { width, height, distractors } = options;
     const cropSize = options.cropSize ?? 8;
     assertCanvas('ClutterTransform', width, height);
-    if (!Number.isInteger(distractors) || distractors < 0) throw new RangeError(`ClutterTransform: distractors must be a non-negative integer, got ${String(distractors)}`);
+    // Bounded: every episode pastes this many crops, so a huge count would stall every reset.
+    if (!Number.isInteger(distractors) || distractors < 0 || distractors > MAX_DISTRACTORS) {
+      throw new RangeError(`ClutterTransform: distractors must be an integer in [0, ${MAX_DISTRACTORS}], got ${String(distractors)}`);
+    }
     if (!Number.isInteger(cropSize) || cropSize <= 0 || cropSize > width || cropSize > height) {
       throw new RangeError(`ClutterTransform: cropSize must be an integer in [1, ${Math.min(width, height)}], got ${String(cropSize)}`);
     }
