@@ -9,6 +9,7 @@ export * from './rollout';
 export { registerAgent, makeAgent, listAgents } from './registry';
 export type { AgentEntry } from './registry';
 export { stopGradient, registerFastGradients } from '../tensor/ops';
+export * from './glimpse';
 export { RamAgent, RAM_DEFAULTS, resolveRamConfig } from './ram';
 export type { RamConfig, RamOptions } from './ram';
 export { RandomGlimpseAgent, resolveRandomGlimpseConfig } from './random-glimpse';

@@ -1,24 +1,14 @@
 /**
  * RAM hyper-parameters: defaults, validation, and the sizes read from the env's spaces.
  */
-import { Box, Dict, Discrete } from '../../envs/spaces';
 import type { AgentEnvInfo } from '../agent';
+import { envSizes, type GlimpseClassifierOptions, type GlimpseEnvSizes } from '../glimpse/config';
 
-/** Recurrent core type: the paper's ReLU RNN, or an LSTM. */
-export type CoreKind = 'rnn' | 'lstm';
+export { envSizes } from '../glimpse/config';
+export type { CoreKind } from '../glimpse/config';
 
 /** Options a user may set (flags, config files); every one has a default. */
-export interface RamOptions {
-  /** Width of the "what" layer of the glimpse network (paper: 128). */
-  glimpseHidden: number;
-  /** Width of the "where" layer of the glimpse network (paper: 128). */
-  locationHidden: number;
-  /** Width of the glimpse feature g (paper: 256). */
-  glimpseFeatures: number;
-  /** Width of the core state h, the "hidden size" (paper: 256). */
-  hidden: number;
-  /** Recurrent core. */
-  core: CoreKind;
+export interface RamOptions extends GlimpseClassifierOptions {
   /** Fixed standard deviation of the Gaussian location policy (0.17 as in kevinzakka's RAM). */
   std: number;
   /** Seed of the weight initialisation. */
@@ -34,15 +24,8 @@ export interface RamOptions {
   detachLocationInput?: boolean;
 }
 
-/** Sizes fixed by the environment. */
-export interface RamEnvSizes {
-  /** Number of glimpse scales (the first axis of the `glimpse` Box). */
-  scales: number;
-  /** Side of a square glimpse patch. */
-  glimpseSize: number;
-  /** Number of classes of the `label` action. */
-  numClasses: number;
-}
+/** Sizes fixed by the environment (kept under RAM's name for existing imports). */
+export type RamEnvSizes = GlimpseEnvSizes;
 
 /** The full, JSON-serialisable config of a RAM agent. */
 export type RamConfig = RamOptions & RamEnvSizes;
@@ -61,29 +44,6 @@ export const RAM_DEFAULTS: Readonly<RamOptions> = Object.freeze({
 
 const SIZE_KEYS = ['glimpseHidden', 'locationHidden', 'glimpseFeatures', 'hidden'] as const;
 const ENV_KEYS = ['scales', 'glimpseSize', 'numClasses'] as const;
-
-/**
- * Reads the glimpse shape and class count from a glimpse env's spaces: observation
- * `Dict{glimpse: Box[scales, g, g], location: Box[2]}`, action `Dict{location: Box[2], label: Discrete(C)}`.
- */
-export function envSizes(env: AgentEnvInfo): RamEnvSizes {
-  const obs = env.observationSpace;
-  const act = env.actionSpace;
-  const glimpse = obs instanceof Dict ? obs.spaces.glimpse : undefined;
-  if (!(glimpse instanceof Box) || glimpse.shape.length !== 3 || glimpse.shape[1] !== glimpse.shape[2]) {
-    throw new Error(`ram: observation space needs a 'glimpse' Box of shape [scales, g, g], got ${JSON.stringify(obs.toJSON())}`);
-  }
-  const location = obs instanceof Dict ? obs.spaces.location : undefined;
-  if (!(location instanceof Box) || location.size !== 2) {
-    throw new Error(`ram: observation space needs a 'location' Box of shape [2], got ${JSON.stringify(obs.toJSON())}`);
-  }
-  const label = act instanceof Dict ? act.spaces.label : undefined;
-  const actLocation = act instanceof Dict ? act.spaces.location : undefined;
-  if (!(label instanceof Discrete) || label.start !== 0 || !(actLocation instanceof Box) || actLocation.size !== 2) {
-    throw new Error(`ram: action space needs {location: Box[2], label: Discrete(C)}, got ${JSON.stringify(act.toJSON())}`);
-  }
-  return { scales: glimpse.shape[0], glimpseSize: glimpse.shape[1], numClasses: label.n };
-}
 
 /**
  * Merges `options` over {@link RAM_DEFAULTS}, validates every value and adds the env's sizes.
