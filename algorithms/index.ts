@@ -8,7 +8,9 @@ import './ppo';
 
 export * from './algorithm';
 export { registerAlgorithm, makeAlgorithm, listAlgorithms } from './registry';
+export { algorithmOptionSchema } from './registry';
 export type { AlgorithmEntry } from './registry';
+export { OPTIMIZER_OPTION_SCHEMA, withOptimizerOptions } from './optimizer-options';
 export { Adam } from './adam';
 export type { AdamConfig, AdamImplementation, AdamSlots } from './adam';
 export { PolicyGradientBase, OPTIMIZER_DEFAULTS, resolveAlgorithmOptions } from './policy-gradient-base';

@@ -8,19 +8,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { share, type Observer } from 'rxjs';
-import type { RunEvent } from './events';
+import { share } from 'rxjs';
 import type { Agent } from '../agents/agent';
 import type { VectorEnv } from '../envs/vector-env';
 import { initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, resolveCheckpointDir } from './checkpoint';
 import type { Components } from './components';
-import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
+import { BACKENDS, CONFIG_KEYS, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
+import { assertRegistered, preloadPlugins, type Preloaded } from './cli-plugins';
+import { componentFlags } from './component-flags';
+import { formatOptions } from '../options/schema';
 import { evaluateSplit } from './evaluate';
 import { defaultComponents, makeEvalVector, splitKwargs, train } from './run';
-import { progressSink } from './sinks/progress-bar';
-import { jsonlSink } from './sinks/jsonl';
-import { summarySink } from './sinks/summary';
 import { evalSeed } from './train-loop';
 
 /** Where the CLI writes; tests pass their own. */
@@ -32,7 +31,8 @@ export interface CliIo {
 }
 
 /** Train options and the config key each maps to (flag names derive from the keys). */
-const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; choices?: readonly string[] }> = [
+const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; choices?: readonly string[]; repeat?: boolean }> = [
+  { key: 'require', flag: '--require <module>', help: 'load a module that registers envs, agents or algorithms first: a path relative to the working directory, or a package name (repeatable; recorded in the run)', repeat: true },
   { key: 'env', flag: '--env <id>', help: "environment id (see 'rl-run list'); required" },
   { key: 'agent', flag: '--agent <id>', help: "agent id (see 'rl-run list'); required" },
   { key: 'algo', flag: '--algo <id>', help: `learning algorithm id (default: ${DEFAULTS.algo})` },
@@ -41,10 +41,9 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'glimpses', flag: '--glimpses <n>', help: 'glimpses per episode (default: the env\'s own)' },
   { key: 'glimpseSize', flag: '--glimpse-size <px>', help: 'side of the smallest glimpse patch (default: the env\'s own)' },
   { key: 'scales', flag: '--scales <n>', help: 'glimpse scales (default: the env\'s own)' },
-  { key: 'lr', flag: '--lr <x>', help: 'learning rate (default: the algorithm\'s own)' },
-  { key: 'std', flag: '--std <x>', help: 'std of the Gaussian location policy (default: the agent\'s own)' },
-  { key: 'hidden', flag: '--hidden <n>', help: 'core hidden size (default: the agent\'s own)' },
-  { key: 'core', flag: '--core <kind>', help: 'core network (default: the agent\'s own)', choices: CORES },
+  { key: 'envKwargs', flag: '--env-kwargs <json>', help: 'env keyword options, a JSON object (default: the env\'s own)' },
+  { key: 'agentOptions', flag: '--agent-options <json>', help: "agent options, a JSON object ('rl-run list --agent <id>' lists them)" },
+  { key: 'algoOptions', flag: '--algo-options <json>', help: "algorithm options, a JSON object ('rl-run list --algo <id>' lists them)" },
   { key: 'seed', flag: '--seed <n>', help: `seed of the run (default: ${DEFAULTS.seed})` },
   { key: 'out', flag: '--out <dir>', help: 'run directory (default: runs/<env>-<agent>-<algo>-s<seed>)' },
   { key: 'resume', flag: '--resume', help: 'continue the run in --out from its last checkpoint (default: false)' },
@@ -75,9 +74,10 @@ function oneLine(e: unknown): string {
 export function configFromOptions(cmd: Command): RunConfig {
   const opts = cmd.opts() as Record<string, unknown>;
   const explicit: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
+  for (const key of [...CONFIG_KEYS, ...componentFlags().map((f) => f.key)]) {
     if (opts[key] !== undefined && cmd.getOptionValueSource(key) === 'cli') explicit[key] = opts[key];
   }
+  applySetFlags(explicit, (opts.set as string[] | undefined) ?? []);
   const sources: Array<{ values: Record<string, unknown>; origin: string }> = [];
   const resume = explicit.resume === true;
   if (resume) {
@@ -92,17 +92,48 @@ export function configFromOptions(cmd: Command): RunConfig {
   return resolveConfig(...sources);
 }
 
-async function runTrain(cmd: Command, io: CliIo): Promise<number> {
+/** Sections `--set` writes into, by prefix. */
+const SET_SECTIONS: Record<string, 'agentOptions' | 'algoOptions' | 'envKwargs'> = { agent: 'agentOptions', algo: 'algoOptions', env: 'envKwargs' };
+
+/**
+ * Applies `--set agent.hidden=512` / `algo.clip=0.1` / `env.reach=0.8` over the JSON sections of
+ * `explicit`. Values stay strings here; the agent's and algorithm's schemas type them, env
+ * kwargs are parsed as JSON when they are JSON (`0.8`, `true`, `[1,2]`), else kept as strings.
+ */
+function applySetFlags(explicit: Record<string, unknown>, sets: string[]): void {
+  for (const s of sets) {
+    const m = /^(agent|algo|env)\.([A-Za-z_$][\w$]*)=([\s\S]*)$/.exec(s);
+    if (!m) throw new ConfigError(`--set '${s}' must look like agent.<option>=<value>, algo.<option>=<value> or env.<kwarg>=<value>`);
+    const section = SET_SECTIONS[m[1]];
+    const flag = section === 'envKwargs' ? '--env-kwargs' : section === 'agentOptions' ? '--agent-options' : '--algo-options';
+    const base = explicit[section] === undefined ? {} : (validateField(section, explicit[section], flag) as Record<string, unknown>);
+    let value: unknown = m[3];
+    if (section === 'envKwargs') {
+      try {
+        value = JSON.parse(m[3]);
+      } catch {
+        // a bare word (`split=test`): a string kwarg
+      }
+    }
+    explicit[section] = { ...base, [m[2]]: value };
+  }
+}
+
+async function runTrain(cmd: Command, io: CliIo, pre: Preloaded): Promise<number> {
   const config = configFromOptions(cmd);
   const components = io.components ? await io.components() : undefined;
+  const listed = components ?? (await defaultComponents());
+  if (pre.missing.length) {
+    // A recorded module was not found: say which, if the run needs what it registered.
+    const what = config.resume ? `run ${config.out}` : 'this run';
+    assertRegistered('env', config.env, listed.listEnvs(), pre, what);
+    assertRegistered('agent', config.agent, listed.listAgents(), pre, what);
+    assertRegistered('algorithm', config.algo, listed.listAlgorithms(), pre, what);
+  }
   let finalized!: () => void;
   const released = new Promise<void>((r) => (finalized = r));
-  const events$ = train(config, { components, onFinalize: () => finalized() }).pipe(share());
-  // The run's error is reported once, by the subscriber below; sinks only stop on it.
-  const sink = (o: Partial<Observer<RunEvent>>) => events$.subscribe({ error: () => undefined, ...o });
-  if (!config.quiet) sink(progressSink(io.stderr));
-  sink(jsonlSink());
-  sink(summarySink(io.stdout));
+  // train() writes metrics.jsonl and summary.json and prints progress (unless --quiet) and the summary.
+  const events$ = train(config, { components, onFinalize: () => finalized(), progress: config.quiet ? false : io.stderr, summary: io.stdout }).pipe(share());
   return new Promise<number>((resolve, reject) => {
     let stopping = false;
     const onSignal = () => {
@@ -130,21 +161,29 @@ async function runTrain(cmd: Command, io: CliIo): Promise<number> {
   });
 }
 
-async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string }, io: CliIo): Promise<number> {
+/** Checks that the components a checkpoint was trained with are registered (see {@link assertRegistered}). */
+function assertCheckpointComponents(ckpt: ReturnType<typeof readCheckpoint>, components: Components, pre: Preloaded): void {
+  const what = `checkpoint ${ckpt.dir}`;
+  assertRegistered('env', ckpt.meta.env.id, components.listEnvs(), pre, what);
+  assertRegistered('agent', ckpt.meta.agent.id, components.listAgents(), pre, what);
+}
+
+async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string }, io: CliIo, pre: Preloaded): Promise<number> {
   if (!['val', 'test', 'train'].includes(opts.split)) throw new ConfigError(`--split must be one of test, val, train, got '${opts.split}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   const dir = resolveCheckpointDir(opts.checkpoint);
   const ckpt = readCheckpoint(dir);
+  const components = io.components ? await io.components() : await defaultComponents();
+  assertCheckpointComponents(ckpt, components, pre);
   const run = resolveConfig({ values: ckpt.meta.run as Record<string, unknown>, origin: `checkpoint ${dir}` });
   const samples = opts.samples === undefined ? run.evalSamples : (validateField('evalSamples', opts.samples, '--samples') as number);
   await initBackend(backendName);
   const backend = describeBackend();
-  const components = io.components ? await io.components() : await defaultComponents();
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;
   try {
     env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, opts.split as 'test'), run.evalBatchSize, opts.split === 'val' ? run.valItems : undefined);
-    agent = components.makeAgent(ckpt.meta.agent.id, { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, { ...(ckpt.meta.agent.config ?? {}) });
+    agent = components.makeAgent(ckpt.meta.agent.id, { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, { ...(ckpt.meta.agent.config ?? {}) }, { seed: run.seed });
     assertCompatible(ckpt, agent.id, agent.getWeights());
     agent.setWeights(ckpt.weights);
     const split = opts.split as 'val' | 'test';
@@ -157,9 +196,10 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   }
 }
 
-async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string }, io: CliIo): Promise<number> {
+async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string }, io: CliIo, pre: Preloaded): Promise<number> {
   if (!/^\d+$/.test(opts.count)) throw new ConfigError(`--count must be an integer in [1, 1024], got '${opts.count}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
+  assertCheckpointComponents(readCheckpoint(resolveCheckpointDir(opts.checkpoint)), io.components ? await io.components() : await defaultComponents(), pre);
   await initBackend(backendName);
   // Loaded on demand: only `rl-run viz` needs the image encoders.
   const { runViz } = require('../viz/run-viz') as typeof import('../viz/run-viz');
@@ -168,8 +208,24 @@ async function runVizCommand(opts: { checkpoint: string; split: string; count: s
   return 0;
 }
 
-async function runList(io: CliIo): Promise<number> {
+async function runList(opts: { agent?: string; algo?: string }, io: CliIo): Promise<number> {
   const c = io.components ? await io.components() : await defaultComponents();
+  if (opts.agent !== undefined || opts.algo !== undefined) {
+    for (const [kind, id, listed, schemaOf] of [
+      ['agent', opts.agent, c.listAgents(), c.agentOptions],
+      ['algorithm', opts.algo, c.listAlgorithms(), c.algorithmOptions],
+    ] as const) {
+      if (id === undefined) continue;
+      const entry = listed.find((l) => l.id === id);
+      if (!entry) throw new ConfigError(`unknown ${kind} '${id}'; registered: ${listed.map((l) => l.id).join(', ') || 'none'}`);
+      const schema = schemaOf?.(id) ?? {};
+      const section = kind === 'agent' ? 'agent' : 'algo';
+      io.stdout.write(`${kind} ${id}: ${entry.description}\noptions (--set ${section}.<name>=<value>, or --${section === 'agent' ? 'agent' : 'algo'}-options '{"<name>": <value>}'):\n`);
+      const lines = formatOptions(schema);
+      io.stdout.write(lines.length ? lines.join('\n') + '\n' : '  (none declared)\n');
+    }
+    return 0;
+  }
   const section = (title: string, items: { id: string; description: string }[]) => {
     io.stdout.write(`${title}:\n`);
     const w = Math.max(0, ...items.map((i) => i.id.length));
@@ -181,8 +237,8 @@ async function runList(io: CliIo): Promise<number> {
   return 0;
 }
 
-/** Builds the commander program; actions store their exit code in `result`. */
-export function buildProgram(io: CliIo, result: { code: Promise<number> | null }): Command {
+/** Builds the commander program; actions store their exit code in `result`. `pre`: the modules loaded before parsing. */
+export function buildProgram(io: CliIo, result: { code: Promise<number> | null }, pre: Preloaded = { loaded: [], missing: [], explicit: [] }): Command {
   const program = new Command('rl-run');
   program
     .description('Train and evaluate glimpse-based RL agents (RAM) on visual classification envs.')
@@ -197,10 +253,21 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
   for (const f of TRAIN_FLAGS) {
     const o = new Option(f.flag, f.help);
     if (f.choices) o.choices([...f.choices]);
+    if (f.repeat) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    program.addOption(o);
+  }
+  program.addOption(new Option('--set <section.key=value>', 'one agent, algorithm or env option: agent.hidden=512, algo.clip=0.1, env.reach=0.8 (repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]));
+  // Shorthand flags that the registered agents and algorithms declare (RAM's --std, the algorithms' --lr).
+  const taken = new Set(program.options.map((o) => o.attributeName()));
+  for (const f of componentFlags()) {
+    if (taken.has(f.key)) continue;
+    const metavar = f.spec.type === 'integer' ? '<n>' : f.spec.type === 'number' ? '<x>' : '<value>';
+    const o = new Option(`--${f.key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} ${metavar}`, `${f.spec.help} (${f.kind} ${f.owners.join(', ')}; default: the ${f.kind}'s own)`);
+    if (f.spec.choices) o.choices([...f.spec.choices]);
     program.addOption(o);
   }
   program.action(() => {
-    result.code = runTrain(program, io);
+    result.code = runTrain(program, io, pre);
   });
   program
     .command('eval')
@@ -210,7 +277,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .option('--samples <m>', 'sampled rollouts averaged (default: the run\'s --eval-samples)')
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
-      result.code = runEval(opts, io);
+      result.code = runEval(opts, io, pre);
     });
   program
     .command('viz')
@@ -221,15 +288,18 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .option('--out <dir>', 'output folder (default: <run dir>/viz)')
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
-      result.code = runVizCommand(opts, io);
+      result.code = runVizCommand(opts, io, pre);
     });
   program
     .command('list')
-    .description('list the registered envs, agents and algorithms')
-    .action(() => {
-      result.code = runList(io);
+    .description('list the registered envs, agents and algorithms, or the options of one agent or algorithm')
+    .option('--agent <id>', 'print the options agent <id> declares')
+    .option('--algo <id>', 'print the options algorithm <id> declares')
+    .action((opts) => {
+      result.code = runList(opts, io);
     });
   for (const sub of program.commands) sub.option('--debug', 'print stack traces of errors (default: false)');
+  for (const sub of program.commands) sub.option('--require <module>', 'load a module that registers envs, agents or algorithms first (repeatable; a run\'s recorded modules load by themselves)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
   return program;
 }
@@ -239,7 +309,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   const debug = argv.includes('--debug');
   const result: { code: Promise<number> | null } = { code: null };
   try {
-    const program = buildProgram(io, result);
+    // Built-ins first, then the user's modules: both register flags the parser must know.
+    await defaultComponents();
+    const pre = await preloadPlugins(argv);
+    const program = buildProgram(io, result, pre);
     await program.parseAsync(argv, { from: 'user' });
     return result.code ? await result.code : 0;
   } catch (e) {

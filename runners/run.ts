@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Observable } from 'rxjs';
+import { Observable, tap, type Observer } from 'rxjs';
 import { Rng } from '../envs/rng';
 import type { VectorEnv } from '../envs/vector-env';
 import type { Agent } from '../agents/agent';
@@ -15,7 +15,10 @@ import { writeFileAtomic, recoverDir } from './atomic-write';
 import { initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, type Counters, type LoadedCheckpoint } from './checkpoint';
 import type { Components, Split } from './components';
-import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, evalBatchWidth, flagName, type RunConfig } from './config';
+import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, evalBatchWidth, flagName, resolveConfig, type RunConfig } from './config';
+import { jsonlSink } from './sinks/jsonl';
+import { progressSink, type ProgressStream } from './sinks/progress-bar';
+import { summarySink } from './sinks/summary';
 import type { JsonValue, RunEvent } from './events';
 import { batchesPerEpoch, checkpointPath, evalSeed, trainLoop } from './train-loop';
 import { epochGifWriter } from '../viz/viz-every';
@@ -28,6 +31,15 @@ export interface TrainDeps {
   backend?: string;
   /** Called once everything the run made has been released (after complete, error or unsubscribe). */
   onFinalize?: () => void;
+  /**
+   * Write `metrics.jsonl` and `summary.json` into the run directory, as `rl-run` does (default
+   * true). `config.json` and the checkpoints are always written: `--resume` and `eval` need them.
+   */
+  logs?: boolean;
+  /** Where the progress bar goes (default stderr); false, or `config.quiet`, for none. */
+  progress?: ProgressStream | false;
+  /** Where the one-line summary of the finished run goes (default stdout unless `config.quiet`); false for none. */
+  summary?: { write(s: string): unknown } | false;
 }
 
 /** Loads the registry-backed components (lazily: importing them registers every env/agent/algo). */
@@ -65,6 +77,11 @@ export function makeEvalVector(
   return components.makeVector(id, evalBatchWidth(evalBatchSize, Number.isFinite(items) ? items : undefined), kwargs);
 }
 
+/** JSON with object keys sorted, so equal settings compare equal whatever order they were given in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x)) ?? 'undefined';
+}
+
 function show(v: unknown): string {
   return v === undefined ? 'unset' : JSON.stringify(v);
 }
@@ -88,10 +105,12 @@ export function prepareRunDir(config: RunConfig): PreparedDir {
     } catch (e) {
       throw new ConfigError(`--resume: ${configFile} is not valid JSON (${(e as Error).message})`);
     }
+    // Resolved like the run's own config, so a config saved before a format change compares equal.
+    const before = resolveConfig({ values: saved, origin: `saved config ${configFile}` }) as unknown as Record<string, unknown>;
     for (const key of CONFIG_KEYS) {
       if (RESUMABLE_OVERRIDES.includes(key)) continue;
-      if (JSON.stringify(saved[key]) !== JSON.stringify(config[key])) {
-        throw new ConfigError(`--resume: ${flagName(key)} is ${show(config[key])} but ${runDir} was started with ${show(saved[key])}; drop the flag to continue the saved run`);
+      if (canonical(before[key]) !== canonical(config[key])) {
+        throw new ConfigError(`--resume: ${flagName(key)} is ${show(config[key])} but ${runDir} was started with ${show(before[key])}; drop the flag to continue the saved run`);
       }
     }
     const last = checkpointPath(runDir, 'last');
@@ -108,8 +127,31 @@ export function prepareRunDir(config: RunConfig): PreparedDir {
   return { runDir, resumeFrom: null };
 }
 
-/** Starts a training run on subscribe (see module doc). */
+/**
+ * Starts a training run on subscribe (see module doc), writing the same run directory as
+ * `rl-run` (config.json, checkpoints, metrics.jsonl, summary.json) and, unless `config.quiet`,
+ * printing the same progress and summary. `deps` turns each of these off.
+ */
 export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEvent> {
+  const sinks: Array<Partial<Observer<RunEvent>>> = [];
+  const progress = deps.progress ?? (config.quiet ? false : process.stderr);
+  if (progress) sinks.push(progressSink(progress));
+  if (deps.logs !== false) sinks.push(jsonlSink());
+  const summary = deps.summary ?? (config.quiet ? false : process.stdout);
+  if (deps.logs !== false || summary) sinks.push(summarySink(summary || { write: () => undefined }, { writeFile: deps.logs !== false }));
+  const events = runEvents(config, deps);
+  if (sinks.length === 0) return events;
+  return events.pipe(
+    tap({
+      next: (ev) => sinks.forEach((s) => s.next?.(ev)),
+      error: (e) => sinks.forEach((s) => s.error?.(e)),
+      complete: () => sinks.forEach((s) => s.complete?.()),
+    }),
+  );
+}
+
+/** The run itself as an Observable of events, with no sinks attached. */
+function runEvents(config: RunConfig, deps: TrainDeps): Observable<RunEvent> {
   return new Observable<RunEvent>((subscriber) => {
     let stopRequested = false;
     const made: { envs: VectorEnv[]; agent?: Agent; algorithm?: Algorithm } = { envs: [] };
@@ -142,7 +184,7 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       made.envs.push(valEnv);
       const testEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'test'), config.evalBatchSize));
       made.envs.push(testEnv);
-      const agent = build(() => components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions));
+      const agent = build(() => components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions, { seed: config.seed }));
       made.agent = agent;
       const algorithm = build(() => components.makeAlgorithm(config.algo, opts.algoOptions));
       made.algorithm = algorithm;

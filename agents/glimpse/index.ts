@@ -14,3 +14,4 @@ export type { CoreKind, GlimpseClassifierConfig, GlimpseClassifierOptions, Glimp
 export { GlimpseNetwork } from './glimpse-network';
 export { CoreNetwork } from './core-network';
 export { ActionNetwork } from './action-network';
+export { ENV_SIZE_KEYS, GLIMPSE_CLASSIFIER_OPTIONS, SEED_OPTION, resolveGlimpseAgentOptions } from './config';

@@ -1,8 +1,11 @@
 /**
- * RAM hyper-parameters: defaults, validation, and the sizes read from the env's spaces.
+ * RAM hyper-parameters: defaults, the option schema and validation (the env sizes come from the
+ * glimpse-agent kit).
  */
+import type { OptionSchema } from '../../options/schema';
 import type { AgentEnvInfo } from '../agent';
-import { envSizes, type GlimpseClassifierOptions, type GlimpseEnvSizes } from '../glimpse/config';
+import { ENV_SIZE_KEYS, GLIMPSE_CLASSIFIER_OPTIONS, SEED_OPTION, resolveGlimpseAgentOptions, type GlimpseClassifierOptions, type GlimpseEnvSizes } from '../glimpse/config';
+import type { AgentContext } from '../registry';
 
 export { envSizes } from '../glimpse/config';
 export type { CoreKind } from '../glimpse/config';
@@ -42,46 +45,26 @@ export const RAM_DEFAULTS: Readonly<RamOptions> = Object.freeze({
   detachLocationInput: false,
 });
 
-const SIZE_KEYS = ['glimpseHidden', 'locationHidden', 'glimpseFeatures', 'hidden'] as const;
-const ENV_KEYS = ['scales', 'glimpseSize', 'numClasses'] as const;
+/**
+ * RAM's option schema: the classifier widths of the glimpse-agent kit plus the location policy's
+ * `std` (also `--std`), `detachLocationInput` and the weight-init `seed` (default: the run seed).
+ * `rl-run list --agent ram` prints it; defaults are {@link RAM_DEFAULTS}.
+ */
+export const RAM_OPTIONS: OptionSchema = Object.freeze({
+  ...GLIMPSE_CLASSIFIER_OPTIONS,
+  std: { type: 'number', min: 0, exclusiveMin: true, default: RAM_DEFAULTS.std, help: 'fixed std of the Gaussian location policy', flag: 'std' },
+  detachLocationInput: { type: 'boolean', default: RAM_DEFAULTS.detachLocationInput, help: 'feed the location network a stop-gradient of h, so REINFORCE trains only the location head' },
+  ...SEED_OPTION,
+});
 
 /**
  * Merges `options` over {@link RAM_DEFAULTS}, validates every value and adds the env's sizes.
- * Env-size keys may be given (a saved config passed back) but must equal the env's.
+ * Env-size keys may be given (a saved config passed back) but must equal the env's. `seed`
+ * falls back to `context.seed` (the run seed), then 0.
  * Throws one line naming the bad key or value and what is allowed.
  */
-export function resolveRamConfig(env: AgentEnvInfo, options: Record<string, unknown> = {}): RamConfig {
-  const sizes = envSizes(env);
-  const allowed = [...Object.keys(RAM_DEFAULTS), ...ENV_KEYS];
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw new Error(`ram: unknown option '${key}'; allowed: ${allowed.join(', ')}`);
-  }
-  const config = { ...RAM_DEFAULTS, ...sizes } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(options)) if (v !== undefined) config[k] = v;
-  for (const key of SIZE_KEYS) {
-    const v = config[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65536) {
-      throw new Error(`ram: ${key} must be an integer in [1, 65536], got ${JSON.stringify(v)}`);
-    }
-  }
-  if (config.core !== 'rnn' && config.core !== 'lstm') {
-    throw new Error(`ram: core must be 'rnn' or 'lstm', got ${JSON.stringify(config.core)}`);
-  }
-  const std = config.std;
-  if (typeof std !== 'number' || !Number.isFinite(std) || std <= 0) {
-    throw new Error(`ram: std must be a finite number > 0, got ${JSON.stringify(std)}`);
-  }
-  const seed = config.seed;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new Error(`ram: seed must be an integer in [0, 4294967295], got ${JSON.stringify(seed)}`);
-  }
-  if (typeof config.detachLocationInput !== 'boolean') {
-    throw new Error(`ram: detachLocationInput must be true or false, got ${JSON.stringify(config.detachLocationInput)}`);
-  }
-  for (const key of ENV_KEYS) {
-    if (config[key] !== sizes[key]) {
-      throw new Error(`ram: ${key}=${JSON.stringify(config[key])} does not match the env's ${key}=${sizes[key]}`);
-    }
-  }
-  return config as unknown as RamConfig;
+export function resolveRamConfig(env: AgentEnvInfo, options: Record<string, unknown> = {}, context?: AgentContext): RamConfig {
+  const config = resolveGlimpseAgentOptions('ram', env, RAM_OPTIONS, options, context);
+  // Key order of RAM_DEFAULTS then the env sizes, as saved configs have it.
+  return Object.fromEntries([...Object.keys(RAM_DEFAULTS), ...ENV_SIZE_KEYS].map((k) => [k, config[k]])) as unknown as RamConfig;
 }

@@ -2,14 +2,15 @@
  * Registers the `ram` agent and re-exports its parts.
  */
 import { registerAgent } from '../registry';
-import { resolveRamConfig } from './config';
+import { RAM_OPTIONS, resolveRamConfig } from './config';
 import { RamAgent } from './ram-agent';
 
 export { RamAgent } from './ram-agent';
-export { RAM_DEFAULTS, resolveRamConfig, envSizes } from './config';
+export { RAM_DEFAULTS, RAM_OPTIONS, resolveRamConfig, envSizes } from './config';
 export type { RamConfig, RamOptions, RamEnvSizes, CoreKind } from './config';
 
 registerAgent('ram', {
   description: 'Recurrent Attention Model (Mnih et al. 2014): glimpse, core (rnn|lstm), Gaussian location, action and baseline networks',
-  create: (env, options) => new RamAgent(resolveRamConfig(env, options)),
+  options: RAM_OPTIONS,
+  create: (env, options, context) => new RamAgent(resolveRamConfig(env, options, context)),
 });

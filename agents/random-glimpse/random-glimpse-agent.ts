@@ -1,7 +1,7 @@
 /**
  * The paper's random-glimpse control (Mnih et al. 2014, table 2: 14.4% error on 60x60 cluttered
- * MNIST): glimpses at uniform random locations, so only the classifier (RAM's glimpse, core and
- * action networks, reused from agents/ram) learns. Comparing it with `ram` shows what learned
+ * MNIST): glimpses at uniform random locations, so only the classifier (the glimpse, core and
+ * action networks of the glimpse-agent kit, agents/glimpse, as RAM has them) learns. Comparing it with `ram` shows what learned
  * attention buys.
  *
  * Locations are drawn uniformly in [-1, 1]^2 from the `rng` that `act` is given, also when
