@@ -9,18 +9,15 @@ import { Command, CommanderError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import { share } from 'rxjs';
-import type { Agent } from '../agents/agent';
-import type { VectorEnv } from '../envs/vector-env';
 import { initBackend, describeBackend } from './backend';
-import { assertCompatible, readCheckpoint, resolveCheckpointDir } from './checkpoint';
+import { readCheckpoint, resolveCheckpointDir } from './checkpoint';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
 import { assertRegistered, preloadPlugins, type Preloaded } from './cli-plugins';
 import { componentFlags } from './component-flags';
 import { formatOptions } from '../options/schema';
-import { evaluateSplit } from './evaluate';
-import { defaultComponents, makeEvalVector, splitKwargs, train } from './run';
-import { evalSeed } from './train-loop';
+import { evaluateCheckpoint } from './evaluate-checkpoint';
+import { defaultComponents, train } from './run';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -172,28 +169,14 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   if (!['val', 'test', 'train'].includes(opts.split)) throw new ConfigError(`--split must be one of test, val, train, got '${opts.split}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   const dir = resolveCheckpointDir(opts.checkpoint);
-  const ckpt = readCheckpoint(dir);
   const components = io.components ? await io.components() : await defaultComponents();
-  assertCheckpointComponents(ckpt, components, pre);
-  const run = resolveConfig({ values: ckpt.meta.run as Record<string, unknown>, origin: `checkpoint ${dir}` });
-  const samples = opts.samples === undefined ? run.evalSamples : (validateField('evalSamples', opts.samples, '--samples') as number);
+  assertCheckpointComponents(readCheckpoint(dir), components, pre);
+  const samples = opts.samples === undefined ? undefined : (validateField('evalSamples', opts.samples, '--samples') as number);
   await initBackend(backendName);
   const backend = describeBackend();
-  let env: VectorEnv | null = null;
-  let agent: Agent | null = null;
-  try {
-    env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, opts.split as 'test'), run.evalBatchSize, opts.split === 'val' ? run.valItems : undefined);
-    agent = components.makeAgent(ckpt.meta.agent.id, { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, { ...(ckpt.meta.agent.config ?? {}) }, { seed: run.seed });
-    assertCompatible(ckpt, agent.id, agent.getWeights());
-    agent.setWeights(ckpt.weights);
-    const split = opts.split as 'val' | 'test';
-    const r = evaluateSplit(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems: split === 'val' ? run.valItems : undefined });
-    io.stdout.write(`${opts.split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${samples ? `${samples} samples` : 'greedy'}) checkpoint ${dir} epoch ${ckpt.meta.counters.epoch} backend ${backend}\n`);
-    return 0;
-  } finally {
-    env?.close();
-    agent?.dispose();
-  }
+  const r = await evaluateCheckpoint(dir, { split: opts.split as 'test', samples, components });
+  io.stdout.write(`${opts.split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${r.samples ? `${r.samples} samples` : 'greedy'}) checkpoint ${dir} epoch ${r.checkpoint.meta.counters.epoch} backend ${backend}\n`);
+  return 0;
 }
 
 async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string }, io: CliIo, pre: Preloaded): Promise<number> {

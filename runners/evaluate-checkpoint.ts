@@ -1,0 +1,56 @@
+/**
+ * `evaluateCheckpoint(dir, options)`: what `rl-run eval` does, as a call. Scores a checkpoint on a
+ * split (test, val or train) with the run's own evaluation settings (seed, validation cap,
+ * evaluation batch width), greedy or with M sampled rollouts, and returns the numbers.
+ */
+import type { Agent } from '../agents/agent';
+import type { VectorEnv } from '../envs/vector-env';
+import { readCheckpoint, resolveCheckpointDir, assertCompatible, type LoadedCheckpoint } from './checkpoint';
+import type { Components } from './components';
+import { ConfigError, resolveConfig, validateField } from './config';
+import { evaluateSplit, type EvalResult } from './evaluate';
+import { defaultComponents, makeEvalVector, splitKwargs } from './run';
+import { evalSeed } from './train-loop';
+
+/** Options of {@link evaluateCheckpoint}. */
+export interface EvaluateCheckpointOptions {
+  /** Split to score (default `test`). */
+  split?: 'test' | 'val' | 'train';
+  /** Sampled rollouts averaged; default the run's `evalSamples`. */
+  samples?: number;
+  /** Factories (default: the registries). */
+  components?: Components;
+}
+
+/** The result, with the checkpoint it scored. */
+export interface CheckpointEvalResult extends EvalResult {
+  split: 'test' | 'val' | 'train';
+  checkpoint: LoadedCheckpoint;
+}
+
+/**
+ * Scores the checkpoint in `dir` (a checkpoint, or a run directory: its best, else last). The
+ * tensor backend must be initialised (`initBackend`); the env and agent must be registered.
+ * Bad options throw {@link ConfigError}.
+ */
+export async function evaluateCheckpoint(dir: string, options: EvaluateCheckpointOptions = {}): Promise<CheckpointEvalResult> {
+  const split = options.split ?? 'test';
+  if (!['val', 'test', 'train'].includes(split)) throw new ConfigError(`--split must be one of test, val, train, got '${String(split)}'`);
+  const ckpt = readCheckpoint(resolveCheckpointDir(dir));
+  const components = options.components ?? (await defaultComponents());
+  const run = resolveConfig({ values: ckpt.meta.run as Record<string, unknown>, origin: `checkpoint ${ckpt.dir}` });
+  const samples = options.samples === undefined ? run.evalSamples : (validateField('evalSamples', options.samples, '--samples') as number);
+  let env: VectorEnv | null = null;
+  let agent: Agent | null = null;
+  try {
+    env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, split), run.evalBatchSize, split === 'val' ? run.valItems : undefined);
+    agent = components.makeAgent(ckpt.meta.agent.id, { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, { ...(ckpt.meta.agent.config ?? {}) }, { seed: run.seed });
+    assertCompatible(ckpt, agent.id, agent.getWeights());
+    agent.setWeights(ckpt.weights);
+    const r = evaluateSplit(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems: split === 'val' ? run.valItems : undefined });
+    return { ...r, split, checkpoint: ckpt };
+  } finally {
+    env?.close();
+    agent?.dispose();
+  }
+}
