@@ -5,6 +5,8 @@
  * Layers, each importing only the ones before it: envs -> agents -> algorithms -> runners.
  * Importing the package registers the built-in envs, agents and algorithms.
  */
+/** The tfjs-core this package runs on: use it in your own agents and algorithms, so theirs and ours are one engine. */
+export * as tf from '@tensorflow/tfjs-core';
 export * from './envs';
 export * from './agents';
 export * from './algorithms';

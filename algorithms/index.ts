@@ -15,7 +15,7 @@ export { Adam } from './adam';
 export type { AdamConfig, AdamImplementation, AdamSlots } from './adam';
 export { PolicyGradientBase, OPTIMIZER_DEFAULTS, resolveAlgorithmOptions } from './policy-gradient-base';
 export type { OptimizerOptions, NumberCheck, AdamStepLoss, AdamStepResult } from './policy-gradient-base';
-export { Reinforce, REINFORCE_DEFAULTS, resolveReinforceOptions, scheduledLr } from './reinforce';
+export { Reinforce, REINFORCE_DEFAULTS, resolveReinforceOptions, scheduledLr, classificationNll, reinforceLoss, baselineMse, hybridLoss } from './reinforce';
 export type { ReinforceOptions, Schedule } from './reinforce';
 export { ReinforceNoBaseline, REINFORCE_NO_BASELINE_DEFAULTS, resolveReinforceNoBaselineOptions } from './reinforce-no-baseline';
 export type { ReinforceNoBaselineOptions } from './reinforce-no-baseline';

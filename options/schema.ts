@@ -127,7 +127,7 @@ export function schemaDefaults(schema: OptionSchema): Record<string, unknown> {
 /** Lines describing a schema for a terminal: `  name  type, default X (--flag)  help`. */
 export function formatOptions(schema: OptionSchema): string[] {
   const rows = Object.entries(schema).map(([name, s]) => {
-    const def = s.default === undefined ? 'no default' : `default ${JSON.stringify(s.default)}`;
+    const def = s.default === undefined ? "default: see help" : `default ${JSON.stringify(s.default)}`;
     return [name, `${describeOption(s)}; ${def}${s.flag ? `; also --${s.flag.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}` : ''}`, s.help];
   });
   const w0 = Math.max(0, ...rows.map((r) => r[0].length));

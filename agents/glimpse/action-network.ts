@@ -9,7 +9,7 @@ import { applyDense, type Dense, type ParamStore } from './params';
 export class ActionNetwork {
   private readonly layer: Dense;
 
-  constructor(params: ParamStore, config: GlimpseClassifierConfig) {
+  constructor(params: ParamStore, config: Pick<GlimpseClassifierConfig, 'hidden' | 'numClasses'>) {
     this.layer = params.dense('action', config.hidden, config.numClasses);
   }
 

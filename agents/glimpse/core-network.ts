@@ -16,7 +16,7 @@ export class CoreNetwork {
   private readonly input: Dense;
   private readonly recurrent: tf.Variable;
 
-  constructor(params: ParamStore, config: GlimpseClassifierConfig) {
+  constructor(params: ParamStore, config: Pick<GlimpseClassifierConfig, 'core' | 'hidden' | 'glimpseFeatures'>) {
     this.kind = config.core;
     this.hidden = config.hidden;
     const width = this.kind === 'lstm' ? 4 * this.hidden : this.hidden;

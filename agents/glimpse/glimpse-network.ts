@@ -15,7 +15,7 @@ export class GlimpseNetwork {
   private readonly where: Dense;
   private readonly combine: Dense;
 
-  constructor(params: ParamStore, config: GlimpseClassifierConfig) {
+  constructor(params: ParamStore, config: Pick<GlimpseClassifierConfig, 'scales' | 'glimpseSize' | 'glimpseHidden' | 'locationHidden' | 'glimpseFeatures'>) {
     this.inputSize = config.scales * config.glimpseSize * config.glimpseSize;
     this.what = params.dense('glimpse/what', this.inputSize, config.glimpseHidden);
     this.where = params.dense('glimpse/where', 2, config.locationHidden);
