@@ -21,7 +21,9 @@ const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#
 
 /** Round tick values covering `[lo, hi]` (about `n` of them, steps of 1, 2 or 5 x 10^k). */
 export function niceTicks(lo: number, hi: number, n = 5): number[] {
-  if (!(hi > lo)) return [lo];
+  // A range float32 noise cannot resolve (a constant lr logged as 0.0010000000474974513 and
+  // 0.001) would give a step of ~1e-20 and ~1e17 ticks: one tick then.
+  if (!(hi > lo) || hi - lo <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi))) return [lo];
   const raw = (hi - lo) / n;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
