@@ -97,8 +97,8 @@ test('rl-run --require trains its env and agent; eval, viz and list find them th
   fs.renameSync(path.join(pkg, 'dist', 'gru-agent.js'), path.join(pkg, 'dist', 'gru-agent.moved.js'));
   try {
     const missing = rlRun(['eval', '--checkpoint', 'runs/gru', '--backend', 'wasm']);
-    assert.is(missing.code, 2);
-    assert.match(missing.stderr, /^rl-run: error: checkpoint runs\/gru\/checkpoints\/best needs agent 'gru', which is not registered; its module '\.\/dist\/gru-agent\.js' \(recorded in checkpoint runs\/gru\/checkpoints\/best\) is not found from .*; run from the directory it was trained in, or pass --require <path to that module>\n$/);
+    assert.is(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /^rl-run: error: checkpoint runs\/gru\/checkpoints\/best needs agent 'gru', which is not registered; its module '\.\/dist\/gru-agent\.js' \(recorded in checkpoint runs\/gru\/checkpoints\/best\) is not found from .*: run from the directory it was trained in, or pass --require <path to that module>\n$/, missing.stderr);
     const given = rlRun(['eval', '--checkpoint', 'runs/gru', '--backend', 'wasm', '--require', './dist/gru-agent.moved.js']);
     assert.is(given.code, 0, given.stderr);
   } finally {
