@@ -62,14 +62,20 @@ export function routeFlag(key: string, agent: string | undefined, algo: string |
 
 /**
  * Types the values of one section by the chosen component's schema (strings from the command
- * line become numbers or booleans; a bad value is one line naming where it came from). Keys the
- * schema does not declare are left for the component to reject with its own message.
+ * line become numbers or booleans; a bad value is one line naming where it came from). A key a
+ * non-empty schema does not declare is an error here, before the run directory is touched; a
+ * component that declares no schema checks its options itself.
  */
 export function typeSectionValues(section: ComponentSection, id: string, values: Record<string, unknown>, where: (key: string) => string): Record<string, unknown> {
   const schema = sectionSchema(section, id);
   if (!schema) return values;
   const out: Record<string, unknown> = {};
+  const declared = Object.keys(schema);
   for (const [k, v] of Object.entries(values)) {
+    if (declared.length > 0 && !declared.includes(k)) {
+      const kind = section === 'agentOptions' ? 'agent' : 'algorithm';
+      throw new Error(`${where(k)} is not an option of ${kind} '${id}'; its options: ${declared.join(', ')}`);
+    }
     out[k] = Object.prototype.hasOwnProperty.call(schema, k) && v !== undefined ? coerceOption(schema[k], v, where(k)) : v;
   }
   return out;
