@@ -64,7 +64,7 @@ function ensureTypeScript(spec: string, cwd: string): void {
   try {
     api = require.resolve('tsx/cjs/api', { paths: [cwd, __dirname] });
   } catch {
-    throw new PluginNotFoundError(spec, cwd, "is TypeScript, and loading TypeScript needs 'tsx' (npm install --save-dev tsx), or compile it to .js and pass that");
+    throw new PluginNotFoundError(spec, cwd, "a TypeScript file needs 'tsx' installed to load (npm install --save-dev tsx); or compile it and pass the .js");
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require(api) as { register: () => unknown }).register();
