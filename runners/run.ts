@@ -167,7 +167,6 @@ function runEvents(config: RunConfig, deps: TrainDeps): Observable<RunEvent> {
       assertKnown('env', '--env', config.env, components.listEnvs());
       assertKnown('agent', '--agent', config.agent, components.listAgents());
       assertKnown('algorithm', '--algo', config.algo, components.listAlgorithms());
-      const { runDir, resumeFrom } = prepareRunDir(config);
       const opts = componentOptions(config);
 
       // The factories reject bad kwargs/options (and unreadable data) with one line: bad input, exit 2.
@@ -188,6 +187,9 @@ function runEvents(config: RunConfig, deps: TrainDeps): Observable<RunEvent> {
       made.agent = agent;
       const algorithm = build(() => components.makeAlgorithm(config.algo, opts.algoOptions));
       made.algorithm = algorithm;
+      // Only now, with every option accepted by its component, is the run directory written: bad
+      // input leaves no half-made run behind (a retry would otherwise need --force).
+      const { runDir, resumeFrom } = prepareRunDir(config);
 
       const rng = new Rng(config.seed);
       let counters: Counters = { epoch: 0, step: 0, episodes: 0 };

@@ -13,6 +13,7 @@ import { makeAgent } from '../agents/registry';
 import { CONFIG_KEYS, ConfigError, componentOptions, readConfigFile, resolveConfig } from '../runners/config';
 import { glimpseEnvInfo } from './helpers/ram-rollout';
 import { setUpBackend } from './helpers/run-helpers';
+import { runCliReal } from './helpers/cli-helpers';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -50,6 +51,19 @@ test('the run seed reaches the agent as context; its own seed option wins', asyn
 test('random-glimpse builds on the glimpse-agent kit and imports nothing from agents/ram', () => {
   const dir = path.join(ROOT, 'agents/random-glimpse');
   for (const f of fs.readdirSync(dir)) assert.not.match(fs.readFileSync(path.join(dir, f), 'utf8'), /from '\.\.\/ram/, f);
+});
+
+test('an option a component rejects leaves no run directory behind', async () => {
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'component-options-'));
+  try {
+    const out = path.join(dir, 'run');
+    const r = await runCliReal(['--env', 'shapes', '--agent', 'ram', '--set', 'env.bogus=1', '--backend', 'wasm', '--quiet', '--out', out]);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^rl-run: error: env 'shapes': unknown option 'bogus'; allowed: /);
+    assert.not.ok(fs.existsSync(out), 'nothing written: a retry needs no --force');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
