@@ -23,6 +23,7 @@ export * from './vision/summed-area-table';
 export * from './vision/retina';
 export * from './vision/transforms';
 export * from './vision/glimpse-env';
+export * from './vision/image-task';
 export { DEFAULT_DATA_SEED, mnistTask, parseMnistTaskKwargs } from './tasks/mnist-task';
 export type { MnistTaskKwargs, MnistTaskDefaults } from './tasks/mnist-task';
 export { ShapesSource, SHAPE_CLASSES } from './tasks/shapes-source';

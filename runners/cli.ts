@@ -8,20 +8,19 @@
 import { Command, CommanderError, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Agent } from '../agents/agent';
-import type { VectorEnv } from '../envs/vector-env';
 import { initBackend, describeBackend } from './backend';
-import { CheckpointError, assertCompatible } from './checkpoint';
-import { openCheckpoint } from './preflight';
+import { readCheckpointMeta, resolveCheckpointDir } from './checkpoint';
 import { describeDefaultMemoryLimit } from './memory-budget';
 import { describeErrno } from '../io/safe-read';
 import type { Components } from './components';
-import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
-import { evaluateSplit } from './evaluate';
-import { defaultComponents, makeEvalVector, splitKwargs } from './run';
+import { BACKENDS, CONFIG_KEYS, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
+import { assertRegistered, preloadPlugins, type Preloaded } from './cli-plugins';
+import { componentFlags } from './component-flags';
+import { formatOptions } from '../options/schema';
+import { evaluateCheckpoint } from './evaluate-checkpoint';
+import { defaultComponents } from './run';
 import { endProcess } from './stop-signals';
 import { runTrainCommand } from './train-command';
-import { evalSeed } from './train-loop';
 
 export { endProcess };
 
@@ -34,7 +33,8 @@ export interface CliIo {
 }
 
 /** Train options and the config key each maps to (flag names derive from the keys). */
-const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; choices?: readonly string[] }> = [
+const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; choices?: readonly string[]; repeat?: boolean }> = [
+  { key: 'require', flag: '--require <module>', help: 'load a module that registers envs, agents or algorithms first: a path relative to the working directory, or a package name (repeatable; recorded in the run)', repeat: true },
   { key: 'env', flag: '--env <id>', help: "environment id (see 'rl-run list'); required" },
   { key: 'agent', flag: '--agent <id>', help: "agent id (see 'rl-run list'); required" },
   { key: 'algo', flag: '--algo <id>', help: `learning algorithm id (default: ${DEFAULTS.algo})` },
@@ -43,10 +43,9 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'glimpses', flag: '--glimpses <n>', help: 'glimpses per episode (default: the env\'s own)' },
   { key: 'glimpseSize', flag: '--glimpse-size <px>', help: 'side of the smallest glimpse patch (default: the env\'s own)' },
   { key: 'scales', flag: '--scales <n>', help: 'glimpse scales (default: the env\'s own)' },
-  { key: 'lr', flag: '--lr <x>', help: 'learning rate (default: the algorithm\'s own)' },
-  { key: 'std', flag: '--std <x>', help: 'std of the Gaussian location policy (default: the agent\'s own)' },
-  { key: 'hidden', flag: '--hidden <n>', help: 'core hidden size (default: the agent\'s own)' },
-  { key: 'core', flag: '--core <kind>', help: 'core network (default: the agent\'s own)', choices: CORES },
+  { key: 'envKwargs', flag: '--env-kwargs <json>', help: 'env keyword options, a JSON object (default: the env\'s own)' },
+  { key: 'agentOptions', flag: '--agent-options <json>', help: "agent options, a JSON object ('rl-run list --agent <id>' lists them)" },
+  { key: 'algoOptions', flag: '--algo-options <json>', help: "algorithm options, a JSON object ('rl-run list --algo <id>' lists them)" },
   { key: 'seed', flag: '--seed <n>', help: `seed of the run (default: ${DEFAULTS.seed})` },
   { key: 'out', flag: '--out <dir>', help: 'run directory (default: runs/<env>-<agent>-<algo>-s<seed>)' },
   { key: 'resume', flag: '--resume', help: 'continue the run in --out from its last checkpoint (default: false)' },
@@ -82,9 +81,10 @@ function oneLine(e: unknown): string {
 export function configFromOptions(cmd: Command): RunConfig {
   const opts = cmd.opts() as Record<string, unknown>;
   const explicit: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
+  for (const key of [...CONFIG_KEYS, ...componentFlags().map((f) => f.key)]) {
     if (opts[key] !== undefined && cmd.getOptionValueSource(key) === 'cli') explicit[key] = opts[key];
   }
+  applySetFlags(explicit, (opts.set as string[] | undefined) ?? []);
   const sources: Array<{ values: Record<string, unknown>; origin: string }> = [];
   const resume = explicit.resume === true;
   if (resume) {
@@ -99,52 +99,77 @@ export function configFromOptions(cmd: Command): RunConfig {
   return resolveConfig(...sources);
 }
 
-async function runTrain(cmd: Command, io: CliIo): Promise<number> {
-  const config = configFromOptions(cmd);
-  return runTrainCommand(config, io, io.components ? await io.components() : undefined);
-}
+/** Sections `--set` writes into, by prefix. */
+const SET_SECTIONS: Record<string, 'agentOptions' | 'algoOptions' | 'envKwargs'> = { agent: 'agentOptions', algo: 'algoOptions', env: 'envKwargs' };
 
-async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string; maxMemory?: string }, io: CliIo): Promise<number> {
-  if (!['val', 'test', 'train'].includes(opts.split)) throw new ConfigError(`--split must be one of test, val, train, got '${opts.split}'`);
-  const backendName = validateField('backend', opts.backend, '--backend') as string;
-  const maxMemory = opts.maxMemory === undefined ? undefined : (validateField('maxMemory', opts.maxMemory, '--max-memory') as number);
-  const split = opts.split as 'val' | 'test' | 'train';
-  const components = io.components ? await io.components() : await defaultComponents();
-  // Checkpoint, env, agent shapes and memory are all checked before anything is built.
-  const { ckpt, run } = openCheckpoint(opts.checkpoint, components, { split, maxMemory });
-  const dir = ckpt.dir;
-  const samples = opts.samples === undefined ? run.evalSamples : (validateField('evalSamples', opts.samples, '--samples') as number);
-  await initBackend(backendName);
-  const backend = describeBackend();
-  let env: VectorEnv | null = null;
-  let agent: Agent | null = null;
-  // What the checkpoint asks the factories for is bad input too (exit 2), named after the checkpoint.
-  const build = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      throw new CheckpointError(`checkpoint ${dir}: ${oneLine(e)}`);
+/**
+ * Applies `--set agent.hidden=512` / `algo.clip=0.1` / `env.reach=0.8` over the JSON sections of
+ * `explicit`. Values stay strings here; the agent's and algorithm's schemas type them, env
+ * kwargs are parsed as JSON when they are JSON (`0.8`, `true`, `[1,2]`), else kept as strings.
+ */
+function applySetFlags(explicit: Record<string, unknown>, sets: string[]): void {
+  for (const s of sets) {
+    const m = /^(agent|algo|env)\.([A-Za-z_$][\w$]*)=([\s\S]*)$/.exec(s);
+    if (!m) throw new ConfigError(`--set '${s}' must look like agent.<option>=<value>, algo.<option>=<value> or env.<kwarg>=<value>`);
+    const section = SET_SECTIONS[m[1]];
+    const flag = section === 'envKwargs' ? '--env-kwargs' : section === 'agentOptions' ? '--agent-options' : '--algo-options';
+    const base = explicit[section] === undefined ? {} : (validateField(section, explicit[section], flag) as Record<string, unknown>);
+    let value: unknown = m[3];
+    if (section === 'envKwargs') {
+      try {
+        value = JSON.parse(m[3]);
+      } catch {
+        // a bare word (`split=test`): a string kwarg
+      }
     }
-  };
-  try {
-    env = build(() => makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, split), run.evalBatchSize, split === 'val' ? run.valItems : undefined));
-    const e = env;
-    agent = build(() => components.makeAgent(ckpt.meta.agent.id, { observationSpace: e.singleObservationSpace, actionSpace: e.singleActionSpace, spec: e.spec }, { ...ckpt.meta.agent.config }));
-    assertCompatible(ckpt, agent.id, agent.getWeights());
-    agent.setWeights(ckpt.weights);
-    const r = evaluateSplit(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems: split === 'val' ? run.valItems : undefined });
-    io.stdout.write(`${opts.split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${samples ? `${samples} samples` : 'greedy'}) checkpoint ${dir} epoch ${ckpt.meta.counters.epoch} backend ${backend}\n`);
-    return 0;
-  } finally {
-    env?.close();
-    agent?.dispose();
+    explicit[section] = { ...base, [m[2]]: value };
   }
 }
 
-async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string; maxMemory?: string }, io: CliIo): Promise<number> {
+async function runTrain(cmd: Command, io: CliIo, pre: Preloaded): Promise<number> {
+  const config = configFromOptions(cmd);
+  const components = io.components ? await io.components() : undefined;
+  const listed = components ?? (await defaultComponents());
+  if (pre.missing.length) {
+    // A recorded module was not found: say which, if the run needs what it registered.
+    const what = config.resume ? `run ${config.out}` : 'this run';
+    assertRegistered('env', config.env, listed.listEnvs(), pre, what);
+    assertRegistered('agent', config.agent, listed.listAgents(), pre, what);
+    assertRegistered('algorithm', config.algo, listed.listAlgorithms(), pre, what);
+  }
+  return runTrainCommand(config, io, components);
+}
+
+/** Checks that the components a checkpoint was trained with are registered (see {@link assertRegistered}). */
+function assertCheckpointComponents(dir: string, components: Components, pre: Preloaded): void {
+  if (!pre.missing.length) return;
+  // Only the small checkpoint.json is read here (checked like every checkpoint read).
+  const meta = readCheckpointMeta(dir);
+  const what = `checkpoint ${dir}`;
+  assertRegistered('env', meta.env.id, components.listEnvs(), pre, what);
+  assertRegistered('agent', meta.agent.id, components.listAgents(), pre, what);
+}
+
+async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string; maxMemory?: string }, io: CliIo, pre: Preloaded): Promise<number> {
+  if (!['val', 'test', 'train'].includes(opts.split)) throw new ConfigError(`--split must be one of test, val, train, got '${opts.split}'`);
+  const backendName = validateField('backend', opts.backend, '--backend') as string;
+  const maxMemory = opts.maxMemory === undefined ? undefined : (validateField('maxMemory', opts.maxMemory, '--max-memory') as number);
+  const samples = opts.samples === undefined ? undefined : (validateField('evalSamples', opts.samples, '--samples') as number);
+  const dir = resolveCheckpointDir(opts.checkpoint);
+  const components = io.components ? await io.components() : await defaultComponents();
+  assertCheckpointComponents(dir, components, pre);
+  await initBackend(backendName);
+  const backend = describeBackend();
+  const r = await evaluateCheckpoint(dir, { split: opts.split as 'test', samples, components, maxMemory });
+  io.stdout.write(`${opts.split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${r.samples ? `${r.samples} samples` : 'greedy'}) checkpoint ${r.checkpoint.dir} epoch ${r.checkpoint.meta.counters.epoch} backend ${backend}\n`);
+  return 0;
+}
+
+async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string; maxMemory?: string }, io: CliIo, pre: Preloaded): Promise<number> {
   if (!/^\d+$/.test(opts.count)) throw new ConfigError(`--count must be an integer in [1, 1024], got '${opts.count}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   const maxMemory = opts.maxMemory === undefined ? undefined : (validateField('maxMemory', opts.maxMemory, '--max-memory') as number);
+  assertCheckpointComponents(resolveCheckpointDir(opts.checkpoint), io.components ? await io.components() : await defaultComponents(), pre);
   await initBackend(backendName);
   // Loaded on demand: only `rl-run viz` needs the image encoders.
   const { runViz } = require('../viz/run-viz') as typeof import('../viz/run-viz');
@@ -153,8 +178,24 @@ async function runVizCommand(opts: { checkpoint: string; split: string; count: s
   return 0;
 }
 
-async function runList(io: CliIo): Promise<number> {
+async function runList(opts: { agent?: string; algo?: string }, io: CliIo): Promise<number> {
   const c = io.components ? await io.components() : await defaultComponents();
+  if (opts.agent !== undefined || opts.algo !== undefined) {
+    for (const [kind, id, listed, schemaOf] of [
+      ['agent', opts.agent, c.listAgents(), c.agentOptions],
+      ['algorithm', opts.algo, c.listAlgorithms(), c.algorithmOptions],
+    ] as const) {
+      if (id === undefined) continue;
+      const entry = listed.find((l) => l.id === id);
+      if (!entry) throw new ConfigError(`unknown ${kind} '${id}'; registered: ${listed.map((l) => l.id).join(', ') || 'none'}`);
+      const schema = schemaOf?.(id) ?? {};
+      const section = kind === 'agent' ? 'agent' : 'algo';
+      io.stdout.write(`${kind} ${id}: ${entry.description}\noptions (--set ${section}.<name>=<value>, or --${section === 'agent' ? 'agent' : 'algo'}-options '{"<name>": <value>}'):\n`);
+      const lines = formatOptions(schema);
+      io.stdout.write(lines.length ? lines.join('\n') + '\n' : '  (none declared)\n');
+    }
+    return 0;
+  }
   const section = (title: string, items: { id: string; description: string }[]) => {
     io.stdout.write(`${title}:\n`);
     const w = Math.max(0, ...items.map((i) => i.id.length));
@@ -166,8 +207,8 @@ async function runList(io: CliIo): Promise<number> {
   return 0;
 }
 
-/** Builds the commander program; actions store their exit code in `result`. */
-export function buildProgram(io: CliIo, result: { code: Promise<number> | null }): Command {
+/** Builds the commander program; actions store their exit code in `result`. `pre`: the modules loaded before parsing. */
+export function buildProgram(io: CliIo, result: { code: Promise<number> | null }, pre: Preloaded = { loaded: [], missing: [], explicit: [] }): Command {
   const program = new Command('rl-run');
   program
     .description('Train and evaluate glimpse-based RL agents (RAM) on visual classification envs.')
@@ -182,10 +223,21 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
   for (const f of TRAIN_FLAGS) {
     const o = new Option(f.flag, f.help);
     if (f.choices) o.choices([...f.choices]);
+    if (f.repeat) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    program.addOption(o);
+  }
+  program.addOption(new Option('--set <section.key=value>', 'one agent, algorithm or env option: agent.hidden=512, algo.clip=0.1, env.reach=0.8 (repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]));
+  // Shorthand flags that the registered agents and algorithms declare (RAM's --std, the algorithms' --lr).
+  const taken = new Set(program.options.map((o) => o.attributeName()));
+  for (const f of componentFlags()) {
+    if (taken.has(f.key)) continue;
+    const metavar = f.spec.type === 'integer' ? '<n>' : f.spec.type === 'number' ? '<x>' : '<value>';
+    const o = new Option(`--${f.key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} ${metavar}`, `${f.spec.help} (${f.kind} ${f.owners.join(', ')}; default: the ${f.kind}'s own)`);
+    if (f.spec.choices) o.choices([...f.spec.choices]);
     program.addOption(o);
   }
   program.action(() => {
-    result.code = runTrain(program, io);
+    result.code = runTrain(program, io, pre);
   });
   program
     .command('eval')
@@ -196,7 +248,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .option('--max-memory <GiB>', `refuse an evaluation whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})`)
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
-      result.code = runEval(opts, io);
+      result.code = runEval(opts, io, pre);
     });
   program
     .command('viz')
@@ -208,15 +260,18 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .option('--max-memory <GiB>', `refuse pictures whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})`)
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
-      result.code = runVizCommand(opts, io);
+      result.code = runVizCommand(opts, io, pre);
     });
   program
     .command('list')
-    .description('list the registered envs, agents and algorithms')
-    .action(() => {
-      result.code = runList(io);
+    .description('list the registered envs, agents and algorithms, or the options of one agent or algorithm')
+    .option('--agent <id>', 'print the options agent <id> declares')
+    .option('--algo <id>', 'print the options algorithm <id> declares')
+    .action((opts) => {
+      result.code = runList(opts, io);
     });
   for (const sub of program.commands) sub.option('--debug', 'print stack traces of errors (default: false)');
+  for (const sub of program.commands) sub.option('--require <module>', 'load a module that registers envs, agents or algorithms first (repeatable; a run\'s recorded modules load by themselves)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
   return program;
 }
@@ -226,7 +281,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   const debug = argv.includes('--debug');
   const result: { code: Promise<number> | null } = { code: null };
   try {
-    const program = buildProgram(io, result);
+    // Built-ins first, then the user's modules: both register flags the parser must know.
+    await defaultComponents();
+    const pre = await preloadPlugins(argv);
+    const program = buildProgram(io, result, pre);
     await program.parseAsync(argv, { from: 'user' });
     return result.code ? await result.code : 0;
   } catch (e) {

@@ -3,6 +3,8 @@
  * tests pass fakes. Runners depend only on this interface and the Env/Agent/Algorithm contracts.
  */
 import type { Agent, AgentEnvInfo } from '../agents/agent';
+import type { AgentContext } from '../agents/registry';
+import type { OptionSchema } from '../options/schema';
 import type { Algorithm } from '../algorithms/algorithm';
 import type { VectorEnv } from '../envs/vector-env';
 
@@ -19,13 +21,18 @@ export interface Components {
   listAlgorithms(): Listed[];
   /** A vector env of `numEnvs` copies of env `id` made with `kwargs`. */
   makeVector(id: string, numEnvs: number, kwargs: Record<string, unknown>): VectorEnv;
-  makeAgent(id: string, env: AgentEnvInfo, options: Record<string, unknown>): Agent;
+  /** `context.seed` is the run seed (the agent's weight init follows it unless its options set one). */
+  makeAgent(id: string, env: AgentEnvInfo, options: Record<string, unknown>, context?: AgentContext): Agent;
   makeAlgorithm(id: string, options: Record<string, unknown>): Algorithm;
   /**
    * Optional: the weight shapes agent `id` would have (see `AgentEntry.weightShapes`), or null
    * when it cannot say. Lets runners bound memory and check checkpoints before building agents.
    */
   agentWeightShapes?(id: string, env: AgentEnvInfo, options: Record<string, unknown>): Record<string, number[]> | null;
+  /** The option schema an agent declares (`rl-run list --agent <id>`); undefined: unknown id or not offered. */
+  agentOptions?(id: string): OptionSchema | undefined;
+  /** The option schema an algorithm declares (`rl-run list --algo <id>`). */
+  algorithmOptions?(id: string): OptionSchema | undefined;
 }
 
 /** Env splits a run uses: train for updates, val each epoch, test at the end. */

@@ -4,13 +4,12 @@
  * merge of a `--config file.json` with command-line flags (flags win).
  */
 import { MAX_JSON_BYTES, readRegularTextFile } from '../io/safe-read';
+import { componentFlags, routeFlag, typeSectionValues, type ComponentSection } from './component-flags';
 
 /** Backends `initBackend` accepts. */
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 /** A backend choice. */
 export type BackendName = (typeof BACKENDS)[number];
-/** Core networks the RAM agent offers. */
-export const CORES = ['rnn', 'lstm'] as const;
 
 /** Every setting of a training run. Optional fields fall back to the env's/agent's own defaults. */
 export interface RunConfig {
@@ -32,14 +31,6 @@ export interface RunConfig {
   glimpseSize?: number;
   /** Number of glimpse scales (env kwarg `scales`). */
   scales?: number;
-  /** Learning rate (algorithm option `lr`). */
-  lr?: number;
-  /** Fixed std of the Gaussian location policy (agent option `std`). */
-  std?: number;
-  /** Core hidden size (agent option `hidden`). */
-  hidden?: number;
-  /** Core network kind (agent option `core`). */
-  core?: (typeof CORES)[number];
   /** Run directory; default `runs/<env>-<agent>-<algo>-s<seed>`. */
   out?: string;
   /** Continue the run in `out` from its last checkpoint. */
@@ -75,10 +66,19 @@ export interface RunConfig {
   vizEvery?: number;
   /** Extra env kwargs passed to `make` as they are (the registry rejects unknown keys). */
   envKwargs: Record<string, unknown>;
-  /** Extra agent options passed to the agent factory. */
+  /**
+   * Options of the agent, as its registration declares them (`rl-run list --agent <id>`). The
+   * shorthand keys an agent contributes (RAM's `std`, `hidden`, `core`) land here.
+   */
   agentOptions: Record<string, unknown>;
-  /** Extra algorithm options passed to the algorithm factory. */
+  /** Options of the algorithm (`rl-run list --algo <id>`); the shorthand `lr` lands here. */
   algoOptions: Record<string, unknown>;
+  /**
+   * Modules loaded before the run that register envs, agents or algorithms (`--require`):
+   * paths relative to the working directory, or package names. Recorded so `--resume`, `eval`
+   * and `viz` load them again.
+   */
+  require?: string[];
 }
 
 /** Defaults of the fields that have one (the rest are required or left to the components). */
@@ -109,7 +109,8 @@ type Kind =
   | { t: 'float'; min: number; exclusiveMin?: boolean }
   | { t: 'bool' }
   | { t: 'enum'; values: readonly string[] }
-  | { t: 'record' };
+  | { t: 'record' }
+  | { t: 'list' };
 
 /** What each key accepts; the single source for validation and for the allowed-keys list. */
 const FIELDS: Record<keyof RunConfig, Kind> = {
@@ -122,10 +123,6 @@ const FIELDS: Record<keyof RunConfig, Kind> = {
   glimpses: { t: 'int', min: 1, max: 1000 },
   glimpseSize: { t: 'int', min: 1, max: 1024 },
   scales: { t: 'int', min: 1, max: 16 },
-  lr: { t: 'float', min: 0, exclusiveMin: true },
-  std: { t: 'float', min: 0, exclusiveMin: true },
-  hidden: { t: 'int', min: 1, max: 65536 },
-  core: { t: 'enum', values: CORES },
   out: { t: 'string' },
   resume: { t: 'bool' },
   force: { t: 'bool' },
@@ -141,6 +138,7 @@ const FIELDS: Record<keyof RunConfig, Kind> = {
   envKwargs: { t: 'record' },
   agentOptions: { t: 'record' },
   algoOptions: { t: 'record' },
+  require: { t: 'list' },
 };
 
 /** All config keys, in declaration order. */
@@ -165,6 +163,8 @@ function describe(kind: Kind): string {
       return `one of ${kind.values.join(', ')}`;
     case 'record':
       return 'a JSON object';
+    case 'list':
+      return 'a list of non-empty strings';
   }
 }
 
@@ -209,32 +209,86 @@ export function validateField(key: keyof RunConfig, value: unknown, where: strin
     case 'enum':
       if (typeof value !== 'string' || !kind.values.includes(value)) throw bad();
       return value;
-    case 'record':
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad();
-      return { ...(value as Record<string, unknown>) };
+    case 'record': {
+      // From the command line: a JSON object (`--agent-options '{"hidden":512}'`).
+      let v = value;
+      if (typeof v === 'string') {
+        try {
+          v = JSON.parse(v);
+        } catch {
+          throw bad();
+        }
+      }
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad();
+      return { ...(v as Record<string, unknown>) };
+    }
+    case 'list': {
+      const list = typeof value === 'string' ? [value] : value;
+      if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || x.trim() === '')) throw bad();
+      return [...(list as string[])];
+    }
   }
+}
+
+/** The last value of `key` over the sources (what the merge will end with). */
+function lastValue(sources: Array<{ values: Record<string, unknown> }>, key: string): unknown {
+  let v: unknown;
+  for (const { values } of sources) if (values[key] !== undefined) v = values[key];
+  return v;
 }
 
 /**
  * Builds a complete, validated {@link RunConfig} from partial sources; later sources win.
  * `sources` pairs values with how to name them in errors (`file` names JSON keys, `flags` names
- * command-line flags). Unknown keys are an error naming the key and listing the allowed ones.
+ * command-line flags). Besides the run keys, a source may use the shorthand keys that the chosen
+ * agent and algorithm declare in their option schemas (`std`, `hidden`, `lr` ...): they are
+ * moved into `agentOptions` / `algoOptions`. `agentOptions`, `algoOptions` and `envKwargs` of
+ * later sources are merged key by key over earlier ones. Unknown keys are an error naming the key
+ * and listing the allowed ones.
  */
 export function resolveConfig(...sources: Array<{ values: Record<string, unknown>; origin: 'flags' | string }>): RunConfig {
   const out: Record<string, unknown> = { ...DEFAULTS, envKwargs: {}, agentOptions: {}, algoOptions: {} };
+  // Shorthand keys go to the chosen components, so learn which those are first.
+  const chosen = { agent: lastValue(sources, 'agent'), algo: lastValue(sources, 'algo') ?? DEFAULTS.algo };
+  const whereOf = new Map<string, string>();
   for (const { values, origin } of sources) {
+    const where = (key: string) => (origin === 'flags' ? flagName(key) : `${origin} key '${key}'`);
     for (const [key, value] of Object.entries(values)) {
       if (value === undefined) continue;
-      const where = origin === 'flags' ? flagName(key) : `${origin} key '${key}'`;
       // Own properties only: `toString`, `constructor` or `__proto__` are not settings.
-      if (!Object.hasOwn(FIELDS, key)) {
-        throw new ConfigError(`${origin === 'flags' ? 'option' : origin} has unknown key '${key}'; allowed keys: ${CONFIG_KEYS.join(', ')}`);
+      if (Object.prototype.hasOwnProperty.call(FIELDS, key)) {
+        const v = validateField(key as keyof RunConfig, value, where(key));
+        if (key === 'envKwargs' || key === 'agentOptions' || key === 'algoOptions') {
+          out[key] = { ...(out[key] as Record<string, unknown>), ...(v as Record<string, unknown>) };
+          for (const k of Object.keys(v as Record<string, unknown>)) whereOf.set(`${key}.${k}`, `${where(key)} '${k}'`);
+        } else out[key] = v;
+        continue;
       }
-      out[key] = validateField(key as keyof RunConfig, value, where);
+      const route = routeFlag(key, typeof chosen.agent === 'string' ? chosen.agent : undefined, typeof chosen.algo === 'string' ? chosen.algo : undefined);
+      if (route) {
+        (out[route.section] as Record<string, unknown>)[route.option] = value;
+        whereOf.set(`${route.section}.${route.option}`, where(key));
+        continue;
+      }
+      const flag = componentFlags().find((f) => f.key === key);
+      if (flag) {
+        const chosenId = flag.kind === 'agent' ? chosen.agent : chosen.algo;
+        throw new ConfigError(`${where(key)} is an option of ${flag.kind} ${flag.owners.map((o) => `'${o}'`).join(', ')}, not of ${flag.kind} '${String(chosenId)}'; see 'rl-run list --${flag.kind === 'agent' ? 'agent' : 'algo'} ${String(chosenId)}' for its options`);
+      }
+      const shorthands = componentFlags().map((f) => f.key);
+      throw new ConfigError(`${origin === 'flags' ? 'option' : origin} has unknown key '${key}'; allowed keys: ${[...CONFIG_KEYS, ...shorthands].join(', ')}`);
     }
   }
   for (const key of ['env', 'agent'] as const) {
     if (out[key] === undefined) throw new ConfigError(`${flagName(key)} is required (or '${key}' in --config); see 'rl-run list' for the ids`);
+  }
+  // Values given as strings (`--set agent.hidden=512`) take the types the component declares.
+  for (const [section, id] of [['agentOptions', out.agent], ['algoOptions', out.algo]] as Array<[ComponentSection, string]>) {
+    try {
+      out[section] = typeSectionValues(section, id, out[section] as Record<string, unknown>, (k) => whereOf.get(`${section}.${k}`) ?? `${section}.${k}`);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
   }
   return out as unknown as RunConfig;
 }
@@ -274,19 +328,19 @@ export interface ComponentOptions {
   algoOptions: Record<string, unknown>;
 }
 
-/** Maps the shorthand flags onto component options; explicit `envKwargs` etc. are kept as given. */
+/** Maps the env shorthand flags onto env kwargs; agent and algorithm options are already in their sections. */
 export function componentOptions(c: RunConfig): ComponentOptions {
   const pick = (entries: Record<string, unknown>) => Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
   return {
     envKwargs: { ...c.envKwargs, ...pick({ glimpses: c.glimpses, glimpseSize: c.glimpseSize, scales: c.scales }) },
-    // The agent's weight init follows the run seed unless agentOptions sets its own.
-    agentOptions: { seed: c.seed, ...c.agentOptions, ...pick({ std: c.std, hidden: c.hidden, core: c.core }) },
-    algoOptions: { ...c.algoOptions, ...pick({ lr: c.lr }) },
+    // The agent's weight init follows the run seed (passed as the factory's context) unless agentOptions sets its own.
+    agentOptions: { ...c.agentOptions },
+    algoOptions: { ...c.algoOptions },
   };
 }
 
 /** Config keys that may differ between a saved run and its `--resume` (they do not change results). */
-export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery', 'evalBatchSize', 'maxMemory'];
+export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery', 'evalBatchSize', 'maxMemory', 'require'];
 
 /** Evaluation batch width when `evalBatchSize` is unset (see {@link evalBatchWidth}). */
 export const DEFAULT_EVAL_BATCH_SIZE = 1000;

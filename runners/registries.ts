@@ -3,8 +3,8 @@
  * imports `envs/index`, `agents/index` and `algorithms/index`, which register every built-in.
  */
 import { listEnvs, makeVector } from '../envs/index';
-import { agentWeightShapes, listAgents, makeAgent } from '../agents/index';
-import { listAlgorithms, makeAlgorithm } from '../algorithms/index';
+import { agentOptionSchema, agentWeightShapes, listAgents, makeAgent } from '../agents/index';
+import { algorithmOptionSchema, listAlgorithms, makeAlgorithm } from '../algorithms/index';
 import type { Components } from './components';
 
 /** The registries as {@link Components}. */
@@ -14,8 +14,10 @@ export function registryComponents(): Components {
     listAgents: () => listAgents().map(({ id, description }) => ({ id, description })),
     listAlgorithms: () => listAlgorithms().map(({ id, description }) => ({ id, description })),
     makeVector: (id, numEnvs, kwargs) => makeVector(id, numEnvs, kwargs),
-    makeAgent: (id, env, options) => makeAgent(id, env, options),
+    makeAgent: (id, env, options, context) => makeAgent(id, env, options, context),
     makeAlgorithm: (id, options) => makeAlgorithm(id, options),
     agentWeightShapes: (id, env, options) => agentWeightShapes(id, env, options),
+    agentOptions: (id) => agentOptionSchema(id),
+    algorithmOptions: (id) => algorithmOptionSchema(id),
   };
 }

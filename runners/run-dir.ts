@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { asWriteError, backupDirName, recoverDir, writeFileAtomic } from './atomic-write';
 import { readCheckpoint, type LoadedCheckpoint } from './checkpoint';
-import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, defaultRunDir, flagName, type RunConfig } from './config';
+import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, defaultRunDir, flagName, resolveConfig, type RunConfig } from './config';
 import { LOCK_FILE, acquireRunLock, assertNotLocked, type RunLock } from './run-lock';
 import { checkpointPath } from './train-loop';
 
@@ -95,6 +95,11 @@ function readRegular(file: string, maxBytes: number): string | null {
   }
 }
 
+/** JSON with object keys sorted, so equal settings compare equal whatever order they were given in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x)) ?? 'undefined';
+}
+
 function show(v: unknown): string {
   return v === undefined ? 'unset' : JSON.stringify(v);
 }
@@ -133,10 +138,12 @@ function checkResume(runDir: string, config: RunConfig): void {
     throw new ConfigError(`--resume: ${configFile} is not valid JSON (${(e as Error).message})`);
   }
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) throw new ConfigError(`--resume: ${configFile} must hold a JSON object of run settings`);
+  // Resolved like the run's own config, so a config saved before a format change compares equal.
+  const before = resolveConfig({ values: saved, origin: `saved config ${configFile}` }) as unknown as Record<string, unknown>;
   for (const key of CONFIG_KEYS) {
     if (RESUMABLE_OVERRIDES.includes(key)) continue;
-    if (JSON.stringify(saved[key]) !== JSON.stringify(config[key])) {
-      throw new ConfigError(`--resume: ${flagName(key)} is ${show(config[key])} but ${runDir} was started with ${show(saved[key])}; drop the flag to continue the saved run`);
+    if (canonical(before[key]) !== canonical(config[key])) {
+      throw new ConfigError(`--resume: ${flagName(key)} is ${show(config[key])} but ${runDir} was started with ${show(before[key])}; drop the flag to continue the saved run`);
     }
   }
   const last = checkpointPath(runDir, 'last');

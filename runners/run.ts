@@ -5,7 +5,7 @@
  * aborting `deps.signal`, stops training at the next batch boundary and releases every env,
  * tensor, optimizer and the lock the run took.
  */
-import { Observable } from 'rxjs';
+import { Observable, tap, type Observer } from 'rxjs';
 import { Rng } from '../envs/rng';
 import type { VectorEnv } from '../envs/vector-env';
 import type { Agent } from '../agents/agent';
@@ -14,6 +14,9 @@ import { initBackend, describeBackend } from './backend';
 import { assertCompatible, type Counters } from './checkpoint';
 import type { Components, Split } from './components';
 import { ConfigError, componentOptions, evalBatchWidth, type RunConfig } from './config';
+import { jsonlSink } from './sinks/jsonl';
+import { progressSink, type ProgressStream } from './sinks/progress-bar';
+import { summarySink } from './sinks/summary';
 import type { JsonValue, RunEvent } from './events';
 import { claimRunDir, inspectRunDir } from './run-dir';
 import type { RunLock } from './run-lock';
@@ -35,6 +38,15 @@ export interface TrainDeps {
    * run directory is claimed: the run completes without any event and writes nothing.
    */
   signal?: AbortSignal;
+  /**
+   * Write `metrics.jsonl` and `summary.json` into the run directory, as `rl-run` does (default
+   * true). `config.json` and the checkpoints are always written: `--resume` and `eval` need them.
+   */
+  logs?: boolean;
+  /** Where the progress bar goes (default stderr); false, or `config.quiet`, for none. */
+  progress?: ProgressStream | false;
+  /** Where the one-line summary of the finished run goes (default stdout unless `config.quiet`); false for none. */
+  summary?: { write(s: string): unknown } | false;
 }
 
 /** Loads the registry-backed components (lazily: importing them registers every env/agent/algo). */
@@ -72,8 +84,31 @@ export function makeEvalVector(
   return components.makeVector(id, evalBatchWidth(evalBatchSize, Number.isFinite(items) ? items : undefined), kwargs);
 }
 
-/** Starts a training run on subscribe (see module doc). */
+/**
+ * Starts a training run on subscribe (see module doc), writing the same run directory as
+ * `rl-run` (config.json, checkpoints, metrics.jsonl, summary.json) and, unless `config.quiet`,
+ * printing the same progress and summary. `deps` turns each of these off.
+ */
 export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEvent> {
+  const sinks: Array<Partial<Observer<RunEvent>>> = [];
+  const progress = deps.progress ?? (config.quiet ? false : process.stderr);
+  if (progress) sinks.push(progressSink(progress));
+  if (deps.logs !== false) sinks.push(jsonlSink());
+  const summary = deps.summary ?? (config.quiet ? false : process.stdout);
+  if (deps.logs !== false || summary) sinks.push(summarySink(summary || { write: () => undefined }, { writeFile: deps.logs !== false }));
+  const events = runEvents(config, deps);
+  if (sinks.length === 0) return events;
+  return events.pipe(
+    tap({
+      next: (ev) => sinks.forEach((s) => s.next?.(ev)),
+      error: (e) => sinks.forEach((s) => s.error?.(e)),
+      complete: () => sinks.forEach((s) => s.complete?.()),
+    }),
+  );
+}
+
+/** The run itself as an Observable of events, with no sinks attached. */
+function runEvents(config: RunConfig, deps: TrainDeps): Observable<RunEvent> {
   return new Observable<RunEvent>((subscriber) => {
     let stopRequested = false;
     const made: { envs: VectorEnv[]; agent?: Agent; algorithm?: Algorithm; lock?: RunLock } = { envs: [] };
@@ -114,11 +149,10 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       made.envs.push(valEnv);
       const testEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'test'), config.evalBatchSize));
       made.envs.push(testEnv);
-      const agent = build(() => components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions));
+      const agent = build(() => components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions, { seed: config.seed }));
       made.agent = agent;
       const algorithm = build(() => components.makeAlgorithm(config.algo, opts.algoOptions));
       made.algorithm = algorithm;
-
       if (stopped()) return;
       const { runDir, resumeFrom, lock } = claimRunDir(config);
       made.lock = lock;

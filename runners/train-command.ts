@@ -153,7 +153,8 @@ export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, com
     },
   ];
   if (!config.quiet) sinks.push(progressSink(io.stderr));
-  const run$ = sinks.reduce<Observable<RunEvent>>((o, s) => o.pipe(tap(s)), train(config, { components, signal: stop.signal, onFinalize: () => finalized() }));
+  const run$ = sinks.reduce<Observable<RunEvent>>((o, s) => o.pipe(tap(s)), // The command attaches its own ordered sinks (above), so train()'s default ones are off.
+    train(config, { components, signal: stop.signal, onFinalize: () => finalized(), logs: false, progress: false, summary: false }));
   let failure: { error: unknown } | null = null;
   try {
     await new Promise<void>((resolve, reject) => run$.subscribe({ error: reject, complete: resolve }));

@@ -35,13 +35,19 @@ const cases: Array<[string, string[], string | RegExp]> = [
   ['batch size 0', [...base, '--batch-size', '0'], "rl-run: error: --batch-size must be an integer in [1, 65536], got '0'"],
   ['non-numeric batch size', [...base, '--batch-size', '12abc'], "rl-run: error: --batch-size must be an integer in [1, 65536], got '12abc'"],
   ['fractional epochs', [...base, '--epochs', '1.5'], "rl-run: error: --epochs must be an integer >= 1, got '1.5'"],
-  ['negative std', [...base, '--std', '-0.1'], "rl-run: error: --std must be a finite number > 0, got '-0.1'"],
+  ['negative std', [...base, '--agent', 'ram', '--std', '-0.1'], "rl-run: error: --std must be a finite number > 0, got '-0.1'"],
   ['glimpses 0', [...base, '--glimpses', '0'], "rl-run: error: --glimpses must be an integer in [1, 1000], got '0'"],
-  ['NaN learning rate', [...base, '--lr', 'NaN'], "rl-run: error: --lr must be a finite number > 0, got 'NaN'"],
-  ['infinite learning rate', [...base, '--lr', 'Infinity'], "rl-run: error: --lr must be a finite number > 0, got 'Infinity'"],
+  ['NaN learning rate', [...base, '--algo', 'reinforce', '--lr', 'NaN'], "rl-run: error: --lr must be a finite number > 0, got 'NaN'"],
+  ['infinite learning rate', [...base, '--algo', 'ppo', '--lr', 'Infinity'], "rl-run: error: --lr must be a finite number > 0, got 'Infinity'"],
   ['negative seed', [...base, '--seed', '-1'], "rl-run: error: --seed must be an integer in [0, 4294967295], got '-1'"],
-  ['bad core', [...base, '--core', 'gru'], "rl-run: error: option '--core <kind>' argument 'gru' is invalid. Allowed choices are rnn, lstm."],
+  ['bad core', [...base, '--agent', 'ram', '--core', 'gru'], "rl-run: error: option '--core <value>' argument 'gru' is invalid. Allowed choices are rnn, lstm."],
   ['unknown flag', [...base, '--batchsize', '3'], "rl-run: error: unknown option '--batchsize'"],
+  ['shorthand of another agent', [...base, '--std', '0.2'], "rl-run: error: --std is an option of agent 'ram', not of agent 'fake'; see 'rl-run list --agent fake' for its options"],
+  ['bad --set', [...base, '--set', 'agent.hidden'], "rl-run: error: --set 'agent.hidden' must look like agent.<option>=<value>, algo.<option>=<value> or env.<kwarg>=<value>"],
+  ['bad --set value', [...base, '--agent', 'ram', '--set', 'agent.hidden=big'], "rl-run: error: --agent-options 'hidden' must be an integer in [1, 65536], got 'big'"],
+  ['misspelt agent option', [...base, '--agent', 'ram', '--set', 'agent.hiden=64'], "rl-run: error: --agent-options 'hiden' is not an option of agent 'ram'; its options: glimpseHidden, locationHidden, glimpseFeatures, hidden, core, std, detachLocationInput, seed"],
+  ['misspelt algorithm option', [...base, '--algo', 'ppo', '--algo-options', '{"clp": 0.1}'], "rl-run: error: --algo-options 'clp' is not an option of algorithm 'ppo'; its options: lr, schedule, decayEpochs, minLr, stepEpochs, gamma, clipNorm, beta1, beta2, epsilon, epochs, clip, minibatches, policyWeight, valueWeight, seed"],
+  ['bad --agent-options JSON', [...base, '--agent-options', '{hidden: 3}'], "rl-run: error: --agent-options must be a JSON object, got '{hidden: 3}'"],
   ['missing env', ['--agent', 'fake'], "rl-run: error: --env is required (or 'env' in --config); see 'rl-run list' for the ids"],
   ['missing config file', [...base, '--config', '/nonexistent/run.json'], "rl-run: error: cannot read config file '/nonexistent/run.json': no such file"],
 ];
@@ -65,11 +71,10 @@ test('bad input: invalid JSON, non-object, unknown key and bad value in --config
 });
 
 test('config file values are used and flags win over them', () => {
-  const c = resolveConfig({ values: { env: 'fake', agent: 'fake', epochs: 7, lr: 0.01, std: 0.2 }, origin: "config file 'x'" }, { values: { epochs: '3' }, origin: 'flags' });
+  const c = resolveConfig({ values: { env: 'fake', agent: 'fake', epochs: 7 }, origin: "config file 'x'" }, { values: { epochs: '3' }, origin: 'flags' });
   assert.is(c.epochs, 3);
-  assert.is(c.lr, 0.01);
   assert.is(c.batchSize, 64);
-  assert.equal(componentOptions(c), { envKwargs: {}, agentOptions: { seed: 0, std: 0.2 }, algoOptions: { lr: 0.01 } });
+  assert.equal(componentOptions(c), { envKwargs: {}, agentOptions: {}, algoOptions: {} });
   assert.throws(() => resolveConfig({ values: { env: 'fake', agent: 'fake', epochs: 0 }, origin: 'flags' }), (e: unknown) => e instanceof ConfigError && e.exitCode === 2);
 });
 

@@ -148,7 +148,7 @@ for (const path of ['native', 'kernels']) {
 
 test('detachLocationInput: defaults to false, rejects a non-boolean', () => {
   assert.is(resolveRamConfig(glimpseEnvInfo(1, 2, C)).detachLocationInput, false);
-  assert.throws(() => resolveRamConfig(glimpseEnvInfo(1, 2, C), { detachLocationInput: 'yes' }), /^ram: detachLocationInput must be true or false, got "yes"$/);
+  assert.throws(() => resolveRamConfig(glimpseEnvInfo(1, 2, C), { detachLocationInput: 'yes' }), /^ram: detachLocationInput must be true or false, got 'yes'$/);
 });
 
 test('outside a gradient scope the fused replay is a plain forward pass that leaks nothing', () => {

@@ -26,7 +26,7 @@ test('registry: ram is listed; unknown id and bad options fail with one line', (
   assert.ok(listAgents().some((a) => a.id === 'ram'));
   assert.throws(() => makeAgent('nope', ENV), /^unknown agent 'nope'; registered: .*ram/);
   assert.throws(() => makeAgent('ram', ENV, { hiden: 3 }), /unknown option 'hiden'/);
-  assert.throws(() => makeAgent('ram', ENV, { core: 'gru' }), /core must be 'rnn' or 'lstm', got "gru"/);
+  assert.throws(() => makeAgent('ram', ENV, { core: 'gru' }), /^ram: core must be one of rnn, lstm, got 'gru'$/);
   assert.throws(() => makeAgent('ram', ENV, { std: 0 }), /std must be a finite number > 0, got 0/);
   assert.throws(() => makeAgent('ram', ENV, { hidden: 2.5 }), /hidden must be an integer/);
   assert.throws(() => makeAgent('ram', ENV, { numClasses: 7 }), /numClasses=7 does not match the env's numClasses=5/);

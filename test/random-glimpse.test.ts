@@ -31,7 +31,7 @@ test('registered; RAM options except std; config round-trips through the factory
   assert.equal(again.getWeights(), agent.getWeights(), 'same config and seed, same weights');
   // Only the classifier: glimpse, core and action networks; no location or baseline weights.
   assert.equal(Object.keys(agent.getWeights()).filter((k) => k.startsWith('location') || k.startsWith('baseline')), []);
-  assert.throws(() => makeAgent('random-glimpse', env, { std: 0.1 }), /^random-glimpse: option 'std' \(got 0.1\) does not apply/);
+  assert.throws(() => makeAgent('random-glimpse', env, { std: 0.1 }), /^random-glimpse: unknown option 'std'; allowed: glimpseHidden, locationHidden, glimpseFeatures, hidden, core, seed, scales, glimpseSize, numClasses$/);
   assert.throws(() => makeAgent('random-glimpse', env, { hidden: 0 }), /^random-glimpse: hidden must be an integer in \[1, 65536\], got 0$/);
   assert.throws(() => makeAgent('random-glimpse', env, { width: 3 }), /^random-glimpse: unknown option 'width'; allowed: (?!.*std)/);
   agent.dispose();

@@ -54,6 +54,8 @@ test('parseMetricsJsonl: series per metric, eval accuracy per split, config and 
 test('curves: nice ticks, debiased EMA, and one SVG panel per metric plus accuracy', () => {
   assert.equal(niceTicks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   assert.equal(niceTicks(3, 47, 4), [20, 40]);
+  // A constant metric whose moving average differs only by rounding (lr 0.001): one tick, not an endless loop.
+  assert.equal(niceTicks(0.001, 0.0010000000000000002, 4), [0.001]);
   assert.equal(niceTicks(-0.35, 0.1, 5), [-0.3, -0.2, -0.1, 0, 0.1]);
   assert.equal(smooth([{ x: 0, y: 4 }, { x: 1, y: 4 }], 0.9).map((p) => Number(p.y.toFixed(6))), [4, 4]);
   assert.throws(() => smooth([], 1), /smoothing must be in \[0, 1\)/);

@@ -7,7 +7,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GIFEncoder, nearestColorIndex, type Palette } from 'gifenc';
+import { GIFEncoder, nearestColorIndex } from 'gifenc';
+
+/**
+ * A palette: up to 256 `[r, g, b]` byte triples (gifenc's `Palette`, restated here so the
+ * published declarations never name the untyped `gifenc` module and a user's project
+ * type-checks with `skipLibCheck: false`).
+ */
+export type Palette = number[][];
 import { COLORS, DIM_STEP_COLORS, STEP_COLORS, type Raster } from './raster';
 
 /** The fixed palette: named colours first, then evenly spaced greys up to 256 entries. */

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from '../../tensor/ops';
 import type { RamConfig } from './config';
-import { applyDense, type Dense, type ParamStore } from './params';
+import { applyDense, type Dense, type ParamStore } from '../glimpse/params';
 
 /** Reward baseline of a RAM agent. */
 export class BaselineNetwork {

@@ -2,17 +2,19 @@
  * Registers the `ram` agent and re-exports its parts.
  */
 import { registerAgent } from '../registry';
-import { resolveRamConfig } from './config';
+import { RAM_OPTIONS, resolveRamConfig } from './config';
 import { RamAgent } from './ram-agent';
-import { ramWeightShapes } from './weight-shapes';
+import { glimpseWeightShapes } from '../glimpse/weight-shapes';
 
 export { RamAgent } from './ram-agent';
-export { RAM_DEFAULTS, resolveRamConfig, envSizes } from './config';
-export { ramWeightShapes } from './weight-shapes';
+export { RAM_DEFAULTS, RAM_OPTIONS, resolveRamConfig, envSizes } from './config';
+export { glimpseWeightShapes } from '../glimpse/weight-shapes';
 export type { RamConfig, RamOptions, RamEnvSizes, CoreKind } from './config';
 
 registerAgent('ram', {
   description: 'Recurrent Attention Model (Mnih et al. 2014): glimpse, core (rnn|lstm), Gaussian location, action and baseline networks',
-  create: (env, options) => new RamAgent(resolveRamConfig(env, options)),
-  weightShapes: (env, options) => ramWeightShapes(resolveRamConfig(env, options), true),
+  options: RAM_OPTIONS,
+  create: (env, options, context) => new RamAgent(resolveRamConfig(env, options, context)),
+  // Shapes do not depend on the seed, so any context serves.
+  weightShapes: (env, options) => glimpseWeightShapes(resolveRamConfig(env, options, { seed: 0 }), true),
 });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../envs/rng';
 import { stopGradient } from '../../tensor/ops';
 import type { RamConfig } from './config';
-import { applyDense, type Dense, type ParamStore } from './params';
+import { applyDense, type Dense, type ParamStore } from '../glimpse/params';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 

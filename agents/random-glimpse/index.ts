@@ -2,16 +2,17 @@
  * Registers the `random-glimpse` agent and re-exports it.
  */
 import { registerAgent } from '../registry';
-import { resolveRandomGlimpseConfig } from './config';
+import { RANDOM_GLIMPSE_OPTIONS, resolveRandomGlimpseConfig } from './config';
 import { RandomGlimpseAgent } from './random-glimpse-agent';
-import { ramWeightShapes } from '../ram/weight-shapes';
+import { glimpseWeightShapes } from '../glimpse/weight-shapes';
 
 export { RandomGlimpseAgent } from './random-glimpse-agent';
-export { resolveRandomGlimpseConfig } from './config';
+export { RANDOM_GLIMPSE_OPTIONS, resolveRandomGlimpseConfig } from './config';
 export type { RandomGlimpseConfig } from './config';
 
 registerAgent('random-glimpse', {
-  description: "Control: RAM's glimpse, core and action networks looking at uniform random locations; learns only the classifier",
-  create: (env, options) => new RandomGlimpseAgent(resolveRandomGlimpseConfig(env, options)),
-  weightShapes: (env, options) => ramWeightShapes(resolveRandomGlimpseConfig(env, options), false),
+  description: "Control: the glimpse, core and action networks looking at uniform random locations; learns only the classifier",
+  options: RANDOM_GLIMPSE_OPTIONS,
+  create: (env, options, context) => new RandomGlimpseAgent(resolveRandomGlimpseConfig(env, options, context)),
+  weightShapes: (env, options) => glimpseWeightShapes(resolveRandomGlimpseConfig(env, options, { seed: 0 }), false),
 });

@@ -1,7 +1,7 @@
 /**
  * The paper's random-glimpse control (Mnih et al. 2014, table 2: 14.4% error on 60x60 cluttered
- * MNIST): glimpses at uniform random locations, so only the classifier (RAM's glimpse, core and
- * action networks, reused from agents/ram) learns. Comparing it with `ram` shows what learned
+ * MNIST): glimpses at uniform random locations, so only the classifier (the glimpse, core and
+ * action networks of the glimpse-agent kit, agents/glimpse, as RAM has them) learns. Comparing it with `ram` shows what learned
  * attention buys.
  *
  * Locations are drawn uniformly in [-1, 1]^2 from the `rng` that `act` is given, also when
@@ -13,11 +13,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../../envs/vector-env';
 import type { ActOptions, ActResult, Agent, AgentState, Evaluation } from '../agent';
 import type { Rollout } from '../rollout';
-import { ActionNetwork } from '../ram/action-network';
-import { RAM_DEFAULTS } from '../ram/config';
-import { CoreNetwork } from '../ram/core-network';
-import { GlimpseNetwork } from '../ram/glimpse-network';
-import { GlimpseAgentBase } from '../ram/glimpse-agent-base';
+import { ActionNetwork } from '../glimpse/action-network';
+import { CoreNetwork } from '../glimpse/core-network';
+import { GlimpseNetwork } from '../glimpse/glimpse-network';
+import { GlimpseAgentBase } from '../glimpse/glimpse-agent-base';
 import type { RandomGlimpseConfig } from './config';
 
 /** A random-glimpse agent built from a resolved {@link RandomGlimpseConfig}. */
@@ -31,12 +30,10 @@ export class RandomGlimpseAgent extends GlimpseAgentBase implements Agent {
   constructor(config: RandomGlimpseConfig) {
     super('random-glimpse', config.seed);
     this.config = { ...config };
-    // The RAM networks take a RamConfig; none of these three reads `std`.
-    const ram = { ...config, std: RAM_DEFAULTS.std };
     // Same creation order as RAM's, so the shared layers start from the same weights for a seed.
-    this.glimpseNet = new GlimpseNetwork(this.params, ram);
-    this.coreNet = new CoreNetwork(this.params, ram);
-    this.actionNet = new ActionNetwork(this.params, ram);
+    this.glimpseNet = new GlimpseNetwork(this.params, config);
+    this.coreNet = new CoreNetwork(this.params, config);
+    this.actionNet = new ActionNetwork(this.params, config);
   }
 
   initialState(batchSize: number): AgentState {

@@ -17,8 +17,11 @@ export function formatSummary(ev: DoneEvent): string {
   return parts.join(', ');
 }
 
-/** A subscriber writing `summary.json` and printing {@link formatSummary} to `out` (default stdout). */
-export function summarySink(out: { write(s: string): unknown } = process.stdout): Partial<Observer<RunEvent>> {
+/**
+ * A subscriber writing `summary.json` (unless `writeFile` is false) and printing
+ * {@link formatSummary} to `out` (default stdout).
+ */
+export function summarySink(out: { write(s: string): unknown } = process.stdout, options: { writeFile?: boolean } = {}): Partial<Observer<RunEvent>> {
   let runDir: string | null = null;
   let testSamples = 0;
   let testTotal = 0;
@@ -31,7 +34,7 @@ export function summarySink(out: { write(s: string): unknown } = process.stdout)
       }
       // A stopped run has no summary yet: whoever stopped it reports it (the CLI says how to resume).
       if (ev.type !== 'done' || ev.reason !== 'completed') return;
-      if (runDir) writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify({ ...ev, testSamples, testTotal }, null, 2) + '\n');
+      if (runDir && options.writeFile !== false) writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify({ ...ev, testSamples, testTotal }, null, 2) + '\n');
       out.write(formatSummary(ev) + '\n');
     },
   };

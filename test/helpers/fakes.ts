@@ -4,7 +4,6 @@
  * observation is a noisy one-hot of that class; a softmax-regression agent learns it in a few steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { ActOptions, ActResult, Agent, AgentEnvInfo, AgentState, Evaluation, NamedWeights } from '../../agents/agent';
 import type { Rollout } from '../../agents/rollout';
 import type { Algorithm, AlgorithmState, Metrics } from '../../algorithms/algorithm';

@@ -2,14 +2,14 @@
  * RAM action network: class logits `W h + b` from the core state.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RamConfig } from './config';
+import type { GlimpseClassifierConfig } from './config';
 import { applyDense, type Dense, type ParamStore } from './params';
 
 /** Classifier head of a RAM agent. */
 export class ActionNetwork {
   private readonly layer: Dense;
 
-  constructor(params: ParamStore, config: RamConfig) {
+  constructor(params: ParamStore, config: Pick<GlimpseClassifierConfig, 'hidden' | 'numClasses'>) {
     this.layer = params.dense('action', config.hidden, config.numClasses);
   }
 

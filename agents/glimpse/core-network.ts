@@ -6,7 +6,7 @@
  * projected in one matMul (`project` on `[T*B, G]`), leaving only `h W_h` inside the time loop.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { CoreKind, RamConfig } from './config';
+import type { CoreKind, GlimpseClassifierConfig } from './config';
 import { applyDense, type Dense, type ParamStore } from './params';
 
 /** The recurrent core; a state is `[h]` (rnn) or `[h, c]` (lstm), each `[B, hidden]`. */
@@ -16,7 +16,7 @@ export class CoreNetwork {
   private readonly input: Dense;
   private readonly recurrent: tf.Variable;
 
-  constructor(params: ParamStore, config: RamConfig) {
+  constructor(params: ParamStore, config: Pick<GlimpseClassifierConfig, 'core' | 'hidden' | 'glimpseFeatures'>) {
     this.kind = config.core;
     this.hidden = config.hidden;
     const width = this.kind === 'lstm' ? 4 * this.hidden : this.hidden;

@@ -1,13 +1,13 @@
 /**
- * The weights a RAM-family agent will create, computed from its config alone (no tensor is
+ * The weights a glimpse agent (RAM, random-glimpse) will create, computed from its config alone (no tensor is
  * allocated). Runners use it to bound memory before building an agent and to check a
  * checkpoint's declared shapes before loading it; `test/weight-shapes.test.ts` checks that it
  * equals what the agents really build.
  */
-import type { RamConfig } from './config';
+import type { GlimpseClassifierConfig } from './config';
 
 /** Name to shape of every weight, in creation order (the networks' `params.dense`/`matrix` calls). */
-export function ramWeightShapes(config: Omit<RamConfig, 'std' | 'detachLocationInput'>, withPolicy: boolean): Record<string, number[]> {
+export function glimpseWeightShapes(config: GlimpseClassifierConfig, withPolicy: boolean): Record<string, number[]> {
   const input = config.scales * config.glimpseSize * config.glimpseSize;
   const width = config.core === 'lstm' ? 4 * config.hidden : config.hidden;
   const out: Record<string, number[]> = {};
@@ -20,7 +20,7 @@ export function ramWeightShapes(config: Omit<RamConfig, 'std' | 'detachLocationI
   dense('glimpse/combine', config.glimpseHidden + config.locationHidden, config.glimpseFeatures);
   dense('core/input', config.glimpseFeatures, width);
   out['core/recurrent/kernel'] = [config.hidden, width];
-  // Only `ram` has the location policy and the baseline (same creation order as RamAgent).
+  // `withPolicy`: RAM's location policy and baseline (same creation order as RamAgent).
   if (withPolicy) dense('location', config.hidden, 2);
   dense('action', config.hidden, config.numClasses);
   if (withPolicy) dense('baseline', config.hidden, 1);

@@ -4,7 +4,7 @@
  * the paper are one concatenated matrix, so the sum costs a single matMul.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RamConfig } from './config';
+import type { GlimpseClassifierConfig } from './config';
 import { applyDense, type Dense, type ParamStore } from './params';
 
 /** Glimpse network of a RAM agent. */
@@ -15,7 +15,7 @@ export class GlimpseNetwork {
   private readonly where: Dense;
   private readonly combine: Dense;
 
-  constructor(params: ParamStore, config: RamConfig) {
+  constructor(params: ParamStore, config: Pick<GlimpseClassifierConfig, 'scales' | 'glimpseSize' | 'glimpseHidden' | 'locationHidden' | 'glimpseFeatures'>) {
     this.inputSize = config.scales * config.glimpseSize * config.glimpseSize;
     this.what = params.dense('glimpse/what', this.inputSize, config.glimpseHidden);
     this.where = params.dense('glimpse/where', 2, config.locationHidden);
