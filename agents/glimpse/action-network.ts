@@ -7,7 +7,8 @@ import { applyDense, type Dense, type ParamStore } from './params';
 
 /** Classifier head of a RAM agent. */
 export class ActionNetwork {
-  private readonly layer: Dense;
+  /** The logits layer `[hidden, numClasses]`. */
+  readonly layer: Dense;
 
   constructor(params: ParamStore, config: GlimpseClassifierConfig) {
     this.layer = params.dense('action', config.hidden, config.numClasses);

@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rollout } from '../rollout';
 import { nativeCopyRows, nativeEmpty, nativeLinear, nativeLinearInto, nativeReadRows, nativeRowsEqual, nativeWriteRows } from '../../tensor/native-dense';
 import type { FusedForward } from './fused-rnn';
+import type { RamWeights } from './weights';
 
 /** Record key under which `act` stores the tape's token (an `Int32Array(B)`, the token in every row). */
 export const ACT_TAPE_RECORD = 'actTape';
@@ -41,9 +42,6 @@ export function setActTapeEnabled(on: boolean): void {
 export function actTapeEnabled(): boolean {
   return enabled;
 }
-
-/** The variables a tape reads, by checkpoint key (see fused-act.ts's FUSED_ACT_KEYS). */
-type Vars = ReadonlyMap<string, tf.Tensor>;
 
 /** What one recorded step gives `act`: the new state h `[B, H]` (a tensor of its own), the means and logits. */
 export interface TapeStep {
@@ -85,30 +83,24 @@ export class ActTape {
    * Records step `this.steps` from glimpses `[B, D]` and locations `[B, 2]`: the layers of
    * fused-act.ts written into the step's row block. Returns the next state and the heads.
    */
-  step(v: Vars, glimpse: Float32Array, location: Float32Array): TapeStep {
+  step(w: RamWeights, glimpse: Float32Array, location: Float32Array): TapeStep {
     if (this.disposed) throw new Error('ActTape: used after dispose');
     const t = this.steps;
     if (t === this.cap) this.grow(2 * this.cap);
     const { B } = this;
     const { X, L, cat, g, H, mu } = this.buffers;
     const r = t * B;
-    const m = (k: string) => {
-      const w = v.get(k);
-      if (w === undefined) throw new Error(`ram: act tape needs variable '${k}'`);
-      return w as tf.Tensor2D;
-    };
-    const b = (k: string) => m(k) as unknown as tf.Tensor1D;
     nativeWriteRows(X, r, glimpse);
     nativeWriteRows(L, r, location);
-    const hg = m('glimpse/what/kernel').shape[1];
-    nativeLinearInto(cat, r, 0, [{ x: X, w: m('glimpse/what/kernel'), xRowStart: r }], b('glimpse/what/bias'), 'relu', B);
-    nativeLinearInto(cat, r, hg, [{ x: L, w: m('glimpse/where/kernel'), xRowStart: r }], b('glimpse/where/bias'), 'relu', B);
-    nativeLinearInto(g, r, 0, [{ x: cat, w: m('glimpse/combine/kernel'), xRowStart: r }], b('glimpse/combine/bias'), 'relu', B);
-    const core = [{ x: g, w: m('core/input/kernel'), xRowStart: r }];
-    if (t > 0) core.push({ x: H, w: m('core/recurrent/kernel'), xRowStart: r - B });
-    nativeLinearInto(H, r, 0, core, b('core/input/bias'), 'relu', B);
-    nativeLinearInto(mu, r, 0, [{ x: H, w: m('location/kernel'), xRowStart: r }], b('location/bias'), 'tanh', B);
-    const logitsT = nativeLinear([{ x: H, w: m('action/kernel'), xRowStart: r }], b('action/bias'), 'linear', B);
+    const hg = w.what.kernel.shape[1];
+    nativeLinearInto(cat, r, 0, [{ x: X, w: w.what.kernel, xRowStart: r }], w.what.bias, 'relu', B);
+    nativeLinearInto(cat, r, hg, [{ x: L, w: w.where.kernel, xRowStart: r }], w.where.bias, 'relu', B);
+    nativeLinearInto(g, r, 0, [{ x: cat, w: w.combine.kernel, xRowStart: r }], w.combine.bias, 'relu', B);
+    const core = [{ x: g, w: w.coreInput.kernel, xRowStart: r }];
+    if (t > 0) core.push({ x: H, w: w.coreRecurrent, xRowStart: r - B });
+    nativeLinearInto(H, r, 0, core, w.coreInput.bias, 'relu', B);
+    nativeLinearInto(mu, r, 0, [{ x: H, w: w.location.kernel, xRowStart: r }], w.location.bias, 'tanh', B);
+    const logitsT = nativeLinear([{ x: H, w: w.action.kernel, xRowStart: r }], w.action.bias, 'linear', B);
     const h = nativeEmpty(B, H.shape[1]);
     try {
       nativeCopyRows(h, 0, H, r, B);

@@ -10,7 +10,8 @@ import { applyDense, type Dense, type ParamStore } from '../glimpse/params';
 
 /** Reward baseline of a RAM agent. */
 export class BaselineNetwork {
-  private readonly layer: Dense;
+  /** The value layer `[hidden, 1]`. */
+  readonly layer: Dense;
 
   constructor(params: ParamStore, config: RamConfig) {
     this.layer = params.dense('baseline', config.hidden, 1);

@@ -10,13 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeDenseAvailable, nativeLinear } from '../../tensor/native-dense';
-
-/** Checkpoint keys of the variables {@link fusedRnnActStep} reads. */
-export const FUSED_ACT_KEYS = [
-  'glimpse/what/kernel', 'glimpse/what/bias', 'glimpse/where/kernel', 'glimpse/where/bias',
-  'glimpse/combine/kernel', 'glimpse/combine/bias', 'core/input/kernel', 'core/input/bias',
-  'core/recurrent/kernel', 'location/kernel', 'location/bias', 'action/kernel', 'action/bias',
-] as const;
+import type { RamWeights } from './weights';
 
 /**
  * Whether `act` uses {@link fusedRnnActStep} now: wasm backend, addon with the dense kernels,
@@ -35,26 +29,18 @@ export type FusedActStep = {
 
 /**
  * One step from glimpses `x` `[B, D]` at locations `l` `[B, 2]` and the previous hidden state
- * (`null`: the zero initial state, whose recurrent product is skipped). `vars` maps
- * {@link FUSED_ACT_KEYS} to the agent's variables.
+ * (`null`: the zero initial state, whose recurrent product is skipped), with the agent's weights `w`.
  */
-export function fusedRnnActStep(vars: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor2D, l: tf.Tensor2D, hPrev: tf.Tensor2D | null): FusedActStep {
-  const v = (k: (typeof FUSED_ACT_KEYS)[number]) => {
-    const t = vars.get(k);
-    if (t === undefined) throw new Error(`ram: fused act needs variable '${k}'`);
-    return t;
-  };
-  const m2 = (k: (typeof FUSED_ACT_KEYS)[number]) => v(k) as tf.Tensor2D;
-  const b1 = (k: (typeof FUSED_ACT_KEYS)[number]) => v(k) as tf.Tensor1D;
-  const hg = nativeLinear([{ x, w: m2('glimpse/what/kernel') }], b1('glimpse/what/bias'), 'relu');
-  const hl = nativeLinear([{ x: l, w: m2('glimpse/where/kernel') }], b1('glimpse/where/bias'), 'relu');
-  const wc = m2('glimpse/combine/kernel');
-  const g = nativeLinear([{ x: hg, w: wc }, { x: hl, w: wc, rowStart: hg.shape[1] }], b1('glimpse/combine/bias'), 'relu');
-  const core = [{ x: g, w: m2('core/input/kernel') }];
-  if (hPrev !== null) core.push({ x: hPrev, w: m2('core/recurrent/kernel') });
-  const h = nativeLinear(core, b1('core/input/bias'), 'relu');
-  const mean = nativeLinear([{ x: h, w: m2('location/kernel') }], b1('location/bias'), 'tanh');
-  const logits = nativeLinear([{ x: h, w: m2('action/kernel') }], b1('action/bias'), 'linear');
+export function fusedRnnActStep(w: RamWeights, x: tf.Tensor2D, l: tf.Tensor2D, hPrev: tf.Tensor2D | null): FusedActStep {
+  const hg = nativeLinear([{ x, w: w.what.kernel }], w.what.bias, 'relu');
+  const hl = nativeLinear([{ x: l, w: w.where.kernel }], w.where.bias, 'relu');
+  const wc = w.combine.kernel;
+  const g = nativeLinear([{ x: hg, w: wc }, { x: hl, w: wc, rowStart: hg.shape[1] }], w.combine.bias, 'relu');
+  const core = [{ x: g, w: w.coreInput.kernel }];
+  if (hPrev !== null) core.push({ x: hPrev, w: w.coreRecurrent });
+  const h = nativeLinear(core, w.coreInput.bias, 'relu');
+  const mean = nativeLinear([{ x: h, w: w.location.kernel }], w.location.bias, 'tanh');
+  const logits = nativeLinear([{ x: h, w: w.action.kernel }], w.action.bias, 'linear');
   tf.dispose([hg, hl, g]);
   return { h, mean, logits };
 }

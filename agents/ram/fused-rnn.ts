@@ -17,21 +17,10 @@
  * the backward keeps dWloc, dbloc but sends none of the location gradient into H.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { flattenRamWeights, unflattenRamWeights, type RamWeights } from './weights';
 import { nativeColSum, nativeDenseAvailable, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows } from '../../tensor/native-dense';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/** Checkpoint keys of the rnn RAM's variables, in the order the fused op takes them. */
-export const FUSED_RNN_KEYS = [
-  'glimpse/what/kernel', 'glimpse/what/bias',
-  'glimpse/where/kernel', 'glimpse/where/bias',
-  'glimpse/combine/kernel', 'glimpse/combine/bias',
-  'core/input/kernel', 'core/input/bias',
-  'core/recurrent/kernel',
-  'location/kernel', 'location/bias',
-  'action/kernel', 'action/bias',
-  'baseline/kernel', 'baseline/bias',
-] as const;
 
 /** Stacked rollout data of the fused replay: step-major rows (row t*B + b is step t, episode b). */
 export interface FusedRnnInput {
@@ -103,21 +92,21 @@ interface Forward {
 }
 
 /** The forward as tfjs kernels (any backend). */
-function forwardKernels(w: tf.Tensor2D[], X: tf.Tensor2D, L: tf.Tensor2D, T: number, B: number): Forward {
-  const [Ww, bw, Wl2, bl2, Wc, bc, Wi, bi, Wh, Wloc, bloc, Wa, ba, Wb, bb] = w;
+function forwardKernels(w: RamWeights, X: tf.Tensor2D, L: tf.Tensor2D, T: number, B: number): Forward {
+  const { what, where, combine, coreInput, coreRecurrent: Wh, location, action, baseline } = w;
   // Glimpse network on all T*B rows at once; [hg, hl] kept concatenated for one combine matMul.
-  const cat = tf.concat([tf.relu(tf.add(tf.matMul(X, Ww), bw)), tf.relu(tf.add(tf.matMul(L, Wl2), bl2))], 1) as tf.Tensor2D;
-  const g = tf.relu(tf.add(tf.matMul(cat, Wc), bc)) as tf.Tensor2D;
-  const P = tf.add(tf.matMul(g, Wi), bi) as tf.Tensor2D;
+  const cat = tf.concat([tf.relu(tf.add(tf.matMul(X, what.kernel), what.bias)), tf.relu(tf.add(tf.matMul(L, where.kernel), where.bias))], 1) as tf.Tensor2D;
+  const g = tf.relu(tf.add(tf.matMul(cat, combine.kernel), combine.bias)) as tf.Tensor2D;
+  const P = tf.add(tf.matMul(g, coreInput.kernel), coreInput.bias) as tf.Tensor2D;
   const hs: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
     const p = T === 1 ? P : rows(P, t * B, B);
     hs.push(tf.relu(t === 0 ? p : tf.add(p, tf.matMul(hs[t - 1], Wh))) as tf.Tensor2D);
   }
   const H = T === 1 ? hs[0] : (tf.concat(hs, 0) as tf.Tensor2D);
-  const mu = tf.tanh(tf.add(tf.matMul(H, Wloc), bloc)) as tf.Tensor2D;
-  const base = tf.add(tf.matMul(H, Wb), bb) as tf.Tensor2D;
-  const logits = tf.add(tf.matMul(hs[T - 1], Wa), ba) as tf.Tensor2D;
+  const mu = tf.tanh(tf.add(tf.matMul(H, location.kernel), location.bias)) as tf.Tensor2D;
+  const base = tf.add(tf.matMul(H, baseline.kernel), baseline.bias) as tf.Tensor2D;
+  const logits = tf.add(tf.matMul(hs[T - 1], action.kernel), action.bias) as tf.Tensor2D;
   return { cat, g, H, mu, base, logits };
 }
 
@@ -126,31 +115,28 @@ function forwardKernels(w: tf.Tensor2D[], X: tf.Tensor2D, L: tf.Tensor2D, T: num
  * write straight into their row/column blocks of `cat` and `H` and read step t's rows in place,
  * so the Slices, Concats, Adds and activations of {@link forwardKernels} are gone.
  */
-function forwardNative(w: tf.Tensor2D[], X: tf.Tensor2D, L: tf.Tensor2D, T: number, B: number): Forward {
-  const [Ww, bw, Wl2, bl2, Wc, bc, Wi, bi, Wh, Wloc, bloc, Wa, ba, Wb, bb] = w;
-  const b1 = (t: tf.Tensor2D) => t as unknown as tf.Tensor1D;
+function forwardNative(w: RamWeights, X: tf.Tensor2D, L: tf.Tensor2D, T: number, B: number): Forward {
+  const { what, where, combine, coreInput, coreRecurrent: Wh, location } = w;
   const N = T * B;
-  const hg = Ww.shape[1];
-  const cat = nativeEmpty(N, hg + Wl2.shape[1]);
-  nativeLinearInto(cat, 0, 0, [{ x: X, w: Ww }], b1(bw), 'relu');
-  nativeLinearInto(cat, 0, hg, [{ x: L, w: Wl2 }], b1(bl2), 'relu');
-  const g = nativeLinear([{ x: cat, w: Wc }], b1(bc), 'relu');
+  const hg = what.kernel.shape[1];
+  const cat = nativeEmpty(N, hg + where.kernel.shape[1]);
+  nativeLinearInto(cat, 0, 0, [{ x: X, w: what.kernel }], what.bias, 'relu');
+  nativeLinearInto(cat, 0, hg, [{ x: L, w: where.kernel }], where.bias, 'relu');
+  const g = nativeLinear([{ x: cat, w: combine.kernel }], combine.bias, 'relu');
   const H = nativeEmpty(N, Wh.shape[1]);
   for (let t = 0; t < T; t++) {
-    const terms = [{ x: g, w: Wi, xRowStart: t * B }];
+    const terms = [{ x: g, w: coreInput.kernel, xRowStart: t * B }];
     if (t > 0) terms.push({ x: H, w: Wh, xRowStart: (t - 1) * B });
-    nativeLinearInto(H, t * B, 0, terms, b1(bi), 'relu', B);
+    nativeLinearInto(H, t * B, 0, terms, coreInput.bias, 'relu', B);
   }
-  const mu = nativeLinear([{ x: H, w: Wloc }], b1(bloc), 'tanh');
+  const mu = nativeLinear([{ x: H, w: location.kernel }], location.bias, 'tanh');
   return { cat, g, H, mu, ...headsNative(w, H, T, B) };
 }
 
 /** The baseline and the last step's logits from H, on native dense layers (the heads act does not keep). */
-function headsNative(w: tf.Tensor2D[], H: tf.Tensor2D, T: number, B: number): { base: tf.Tensor2D; logits: tf.Tensor2D } {
-  const [, , , , , , , , , , , Wa, ba, Wb, bb] = w;
-  const b1 = (t: tf.Tensor2D) => t as unknown as tf.Tensor1D;
-  const base = nativeLinear([{ x: H, w: Wb }], b1(bb), 'linear');
-  const logits = nativeLinear([{ x: H, w: Wa, xRowStart: (T - 1) * B }], b1(ba), 'linear', B);
+function headsNative(w: RamWeights, H: tf.Tensor2D, T: number, B: number): { base: tf.Tensor2D; logits: tf.Tensor2D } {
+  const base = nativeLinear([{ x: H, w: w.baseline.kernel }], w.baseline.bias, 'linear');
+  const logits = nativeLinear([{ x: H, w: w.action.kernel, xRowStart: (T - 1) * B }], w.action.bias, 'linear', B);
   return { base, logits };
 }
 
@@ -221,11 +207,11 @@ interface BackwardDims {
  * bias gradients `1^T dz` GEMMs, the ReLU masks in place. Only the loss-side products on `[N, 2]`
  * and `[B, C]` stay tfjs kernels.
  */
-function backwardNative(w: tf.Tensor2D[], saved: tf.Tensor2D[], dy: tf.Tensor, d: BackwardDims): tf.Tensor[] {
+function backwardNative(w: RamWeights, saved: tf.Tensor2D[], dy: tf.Tensor, d: BackwardDims): RamWeights {
   const { T, B, C, hg, std, detachLoc } = d;
   const N = T * B;
   const [sX, sL, sCat, sG, sH, sMu, sZ, sCls] = saved;
-  const [, , , , Wc, , Wi, , Wh, Wloc, , Wa] = w;
+  const Wh = w.coreRecurrent;
   const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
   const dBase = tf.reshape(tf.slice(dy, [N], [N]), [N, 1]) as tf.Tensor2D;
   const dCls = tf.reshape(tf.slice(dy, [2 * N], [B * C]), [B, C]) as tf.Tensor2D;
@@ -241,49 +227,51 @@ function backwardNative(w: tf.Tensor2D[], saved: tf.Tensor2D[], dy: tf.Tensor, d
   const dLogits = tf.sub(dCls, tf.mul(tf.exp(sCls), tf.sum(dCls, 1, true))) as tf.Tensor2D;
   const dWa = nativeMatMulTN({ t: sH, row: (T - 1) * B }, { t: dLogits }, B);
   const dba = colSum(dLogits, 0, undefined, B);
-  const dZ = backThroughTimeNative(detachLoc ? null : dPreLoc, Wloc, dLogits, Wa, Wh, sH, T, B);
+  const dZ = backThroughTimeNative(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sH, T, B);
   // h_t = relu(p_t + h_{t-1} Wh) with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t, one GEMM over row blocks.
   const dWh = T === 1 ? tf.zerosLike(Wh) : nativeMatMulTN({ t: sH }, { t: dZ, row: B }, (T - 1) * B);
   const dWi = nativeMatMulTN({ t: sG }, { t: dZ }, N);
   const dbi = colSum(dZ);
-  const dA3 = nativeLinear([{ x: dZ, w: Wi, transposeW: true }], null, 'linear');
+  const dA3 = nativeLinear([{ x: dZ, w: w.coreInput.kernel, transposeW: true }], null, 'linear');
   nativeReluMaskRows(dA3, 0, sG, 0, N);
   const dWc = nativeMatMulTN({ t: sCat }, { t: dA3 }, N);
   const dbc = colSum(dA3);
   // [hg, hl] are both ReLU outputs: one mask for the pair; their gradients are column blocks.
-  const dCat = nativeLinear([{ x: dA3, w: Wc, transposeW: true }], null, 'linear');
+  const dCat = nativeLinear([{ x: dA3, w: w.combine.kernel, transposeW: true }], null, 'linear');
   nativeReluMaskRows(dCat, 0, sCat, 0, N);
   const hl = dCat.shape[1] - hg;
-  return [
-    nativeMatMulTN({ t: sX }, { t: dCat, cols: hg }, N), colSum(dCat, 0, hg),
-    nativeMatMulTN({ t: sL }, { t: dCat, col: hg, cols: hl }, N), colSum(dCat, hg, hl),
-    dWc, dbc, dWi, dbi, dWh, dWloc, dbloc, dWa, dba, dWb, dbb,
-  ];
+  return {
+    what: { kernel: nativeMatMulTN({ t: sX }, { t: dCat, cols: hg }, N), bias: colSum(dCat, 0, hg) },
+    where: { kernel: nativeMatMulTN({ t: sL }, { t: dCat, col: hg, cols: hl }, N), bias: colSum(dCat, hg, hl) },
+    combine: { kernel: dWc, bias: dbc },
+    coreInput: { kernel: dWi, bias: dbi },
+    coreRecurrent: dWh as tf.Tensor2D,
+    location: { kernel: dWloc, bias: dbloc },
+    action: { kernel: dWa, bias: dba },
+    baseline: { kernel: dWb, bias: dbb as tf.Tensor1D },
+  };
 }
 
 /**
- * Replays a rollout through the rnn RAM whose variables are `weights` (in {@link FUSED_RNN_KEYS}
- * order) as one op with a hand-written gradient (see module doc). Call inside a gradient scope to
+ * Replays a rollout through the rnn RAM whose variables are `weights` as one op with a hand-written gradient (see module doc). Call inside a gradient scope to
  * train; outside one it is a plain forward pass. `recorded`: the forward activations of this very
  * rollout under these very weights (an act tape, act-tape.ts; native dense layers only): the
  * forward is then not recomputed, and `input.glimpses` / `input.locations` are not read.
  */
-export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput, recorded?: FusedForward): FusedRnnOutput {
+export function fusedRnnEvaluate(weights: RamWeights, input: FusedRnnInput, recorded?: FusedForward): FusedRnnOutput {
   const { T, B, std } = input;
   const detachLoc = input.detachLocationInput === true;
-  if (weights.length !== FUSED_RNN_KEYS.length) throw new Error(`fusedRnnEvaluate: needs ${FUSED_RNN_KEYS.length} weights, got ${weights.length}`);
   const N = T * B;
   if (recorded !== undefined && (recorded.H.shape[0] !== N || recorded.X.shape[0] !== N || !nativeDenseAvailable())) {
     throw new Error(`fusedRnnEvaluate: recorded forward has ${recorded.H.shape[0]} rows, the rollout ${N}, or the native dense layers are off`);
   }
   const D = recorded !== undefined ? recorded.X.shape[1] : input.glimpses.length / N;
-  const C = weights[11].shape[1] as number;
-  const hg = weights[0].shape[1] as number;
+  const C = weights.action.kernel.shape[1];
+  const hg = weights.what.kernel.shape[1];
 
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const w = args.slice(0, -1) as tf.Tensor2D[];
-    const [, , , , Wc, , Wi, , Wh, Wloc, , Wa] = w;
+    const w = unflattenRamWeights(args.slice(0, -1) as tf.Tensor[]);
     const X = recorded?.X ?? tf.tensor2d(input.glimpses, [N, D]);
     const L = recorded?.L ?? tf.tensor2d(input.locations, [N, 2]);
     const S = tf.tensor2d(input.samples, [N, 2]);
@@ -298,7 +286,8 @@ export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput, r
     const value = tf.concat([logp, base, tf.reshape(cls, [B * C])]);
 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      if (nativeDenseAvailable() && nativeBackward) return backwardNative(w, saved as tf.Tensor2D[], dy, { T, B, C, hg, std, detachLoc });
+      if (nativeDenseAvailable() && nativeBackward) return flattenRamWeights(backwardNative(w, saved as tf.Tensor2D[], dy, { T, B, C, hg, std, detachLoc }));
+      const { combine, coreInput, coreRecurrent: Wh, location, action } = w;
       const [sX, sL, sCat, sG, sH, sMu, sZ, sCls] = saved as tf.Tensor2D[];
       const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
       const dBase = tf.reshape(tf.slice(dy, [N], [N]), [N, 1]) as tf.Tensor2D;
@@ -317,28 +306,34 @@ export function fusedRnnEvaluate(weights: tf.Variable[], input: FusedRnnInput, r
       // The baseline reads stop(h): only the location and action heads send gradient into H, and
       // only the action head when the location head reads stop(h) too (detachLocationInput).
       const dZ = nativeDenseAvailable()
-        ? backThroughTimeNative(detachLoc ? null : dPreLoc, Wloc, dLogits, Wa, Wh, sH, T, B)
-        : backThroughTimeKernels(detachLoc ? null : (tf.matMul(dPreLoc, Wloc, false, true) as tf.Tensor2D), tf.matMul(dLogits, Wa, false, true), Wh, sH, T, B);
+        ? backThroughTimeNative(detachLoc ? null : dPreLoc, location.kernel, dLogits, action.kernel, Wh, sH, T, B)
+        : backThroughTimeKernels(detachLoc ? null : (tf.matMul(dPreLoc, location.kernel, false, true) as tf.Tensor2D), tf.matMul(dLogits, action.kernel, false, true), Wh, sH, T, B);
       // h_t = relu(p_t + h_{t-1} Wh) with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t in one matMul.
       const dWh = T === 1 ? tf.zerosLike(Wh) : tf.matMul(rows(sH, 0, (T - 1) * B), rows(dZ, B, (T - 1) * B), true, false);
       const dWi = tf.matMul(sG, dZ, true, false);
       const dbi = colSum(dZ);
-      const dA3 = reluBack(tf.matMul(dZ, Wi, false, true), sG);
+      const dA3 = reluBack(tf.matMul(dZ, coreInput.kernel, false, true), sG);
       const dWc = tf.matMul(sCat, dA3, true, false);
       const dbc = colSum(dA3);
       // [hg, hl] are both ReLU outputs: one mask for the pair, then split by columns.
-      const dCat = reluBack(tf.matMul(dA3, Wc, false, true), sCat);
+      const dCat = reluBack(tf.matMul(dA3, combine.kernel, false, true), sCat);
       const dA1 = tf.slice(dCat, [0, 0], [N, hg]) as tf.Tensor2D;
       const dA2 = tf.slice(dCat, [0, hg], [N, dCat.shape[1] - hg]) as tf.Tensor2D;
-      return [
-        tf.matMul(sX, dA1, true, false), colSum(dA1),
-        tf.matMul(sL, dA2, true, false), colSum(dA2),
-        dWc, dbc, dWi, dbi, dWh, dWloc, dbloc, dWa, dba, dWb, dbb,
-      ];
+      const k2 = (t: tf.Tensor) => t as tf.Tensor2D;
+      return flattenRamWeights({
+        what: { kernel: tf.matMul(sX, dA1, true, false), bias: colSum(dA1) },
+        where: { kernel: tf.matMul(sL, dA2, true, false), bias: colSum(dA2) },
+        combine: { kernel: k2(dWc), bias: dbc },
+        coreInput: { kernel: k2(dWi), bias: dbi },
+        coreRecurrent: dWh as tf.Tensor2D,
+        location: { kernel: k2(dWloc), bias: dbloc },
+        action: { kernel: k2(dWa), bias: dba },
+        baseline: { kernel: k2(dWb), bias: dbb as tf.Tensor1D },
+      });
     };
     return { value, gradFunc };
   });
-  const packed = op(...weights) as tf.Tensor1D;
+  const packed = op(...flattenRamWeights(weights)) as tf.Tensor1D;
   return {
     logProbs: tf.reshape(tf.slice(packed, [0], [N]), [T, B]),
     baselines: tf.reshape(tf.slice(packed, [N], [N]), [T, B]),

@@ -17,7 +17,8 @@ export class LocationNetwork {
   readonly std: number;
   /** Whether the mean reads a stop-gradient of h (`detachLocationInput`): REINFORCE then trains only this head. */
   readonly detachInput: boolean;
-  private readonly layer: Dense;
+  /** The mean layer `[hidden, 2]` (before tanh). */
+  readonly layer: Dense;
 
   constructor(params: ParamStore, config: RamConfig) {
     this.std = config.std;

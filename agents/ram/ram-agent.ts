@@ -16,7 +16,8 @@ import { CoreNetwork } from '../glimpse/core-network';
 import { GlimpseNetwork } from '../glimpse/glimpse-network';
 import { LocationNetwork } from './location-network';
 import { GlimpseAgentBase } from '../glimpse/glimpse-agent-base';
-import { FUSED_RNN_KEYS, fusedRnnEvaluate } from './fused-rnn';
+import { fusedRnnEvaluate } from './fused-rnn';
+import { ramWeightsOf, type RamWeights } from './weights';
 import { fusedActAvailable, fusedRnnActStep } from './fused-act';
 import { ACT_TAPE_RECORD, ActTape, actTapeEnabled } from './act-tape';
 
@@ -30,6 +31,8 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
   private readonly locationNet: LocationNetwork;
   private readonly actionNet: ActionNetwork;
   private readonly baselineNet: BaselineNetwork;
+  /** The networks' variables by layer name (weights.ts): the one view the fast path reads them through. */
+  readonly weights: RamWeights;
   /** The forward activations of the last sampled rollout (act-tape.ts), or null. */
   private tape: ActTape | null = null;
   /** Steps of the last tape: the row capacity the next one reserves. */
@@ -45,6 +48,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     this.locationNet = new LocationNetwork(this.params, config);
     this.actionNet = new ActionNetwork(this.params, config);
     this.baselineNet = new BaselineNetwork(this.params, config);
+    this.weights = ramWeightsOf({ glimpse: this.glimpseNet, core: this.coreNet, location: this.locationNet, action: this.actionNet, baseline: this.baselineNet });
   }
 
   initialState(batchSize: number): AgentState {
@@ -97,16 +101,15 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
    */
   private actFused(glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
     const batchSize = location.length / 2;
-    const vars = new Map(this.params.entries);
     if (!options.greedy && actTapeEnabled()) {
       const tape = this.tapeFor(state, batchSize);
-      if (tape !== null) return this.actTaped(tape, vars, glimpse, location, state, options);
+      if (tape !== null) return this.actTaped(tape, glimpse, location, state, options);
     }
     const { h, mean, logits } = tf.tidy(() => {
       // The wasm backend copies the arrays into its heap: no defensive copy needed here.
       const x = tf.tensor2d(glimpse, [batchSize, this.glimpseNet.inputSize]);
       const l = tf.tensor2d(location, [batchSize, 2]);
-      return fusedRnnActStep(vars, x, l, state.zero === true ? null : (state.tensors[0] as tf.Tensor2D));
+      return fusedRnnActStep(this.weights, x, l, state.zero === true ? null : (state.tensors[0] as tf.Tensor2D));
     });
     const meanValues = mean.dataSync() as Float32Array;
     const logitValues = logits.dataSync() as Float32Array;
@@ -151,9 +154,9 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
   }
 
   /** {@link RamAgent.actFused} recording into `tape` (same math; act-tape.ts). */
-  private actTaped(tape: ActTape, vars: Map<string, tf.Variable>, glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
+  private actTaped(tape: ActTape, glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
     const batchSize = location.length / 2;
-    const { h, mean, logits } = tape.step(vars, glimpse, location);
+    const { h, mean, logits } = tape.step(this.weights, glimpse, location);
     this.tapeSteps = tape.steps;
     this.disposeState(state);
     const C = logits.length / batchSize;
@@ -194,9 +197,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     // The act tape of this rollout, when it has one and the weights have not moved since.
     const recorded = fusedActAvailable() ? this.tape?.forwardFor(rollout, this.trainableVariables()) ?? undefined : undefined;
     const { glimpses, locations, samples } = this.stackRollout(rollout, recorded === undefined);
-    const vars = new Map(this.params.entries);
-    const weights = FUSED_RNN_KEYS.map((k) => vars.get(k) as tf.Variable);
-    const out = fusedRnnEvaluate(weights, {
+    const out = fusedRnnEvaluate(this.weights, {
       T, B, glimpses, locations, samples, std: this.cfg.std, detachLocationInput: this.cfg.detachLocationInput === true,
     }, recorded);
     return { ...out, decisionMask: this.decisionMask(T, B) };
