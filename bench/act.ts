@@ -1,8 +1,8 @@
 /**
  * A/B of the native dense layers (tensor/native-dense.ts) against tfjs kernels, in one process
- * and alternating so both see the same load: the RAM's fused act (agents/ram/fused-act.ts) in
+ * and alternating so both see the same load: the RAM's fused act (agents/ram/fast/act.ts) in
  * greedy evaluation of the test split (runners/evaluate.ts, eval batch 1000) and in the training
- * collect (B=128), and the replay forward of the `reinforce` update (agents/ram/fused-rnn.ts).
+ * collect (B=128), and the replay forward of the `reinforce` update (agents/ram/fast/replay.ts).
  * Usage: npx tsx bench/act.ts [--reps N]
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     setNativeDenseEnabled(true);
     console.log(`${id}: greedy eval (batch 1000) fused ${median(evalRate.fused).toFixed(0)} vs modular ${median(evalRate.modular).toFixed(0)} images/s; ` +
       `collect B=128 fused ${median(collectMs.fused).toFixed(1)} vs modular ${median(collectMs.modular).toFixed(1)} ms; ` +
-      `reinforce update native forward ${median(updateMs.fused).toFixed(1)} vs kernels ${median(updateMs.modular).toFixed(1)} ms`);
+      `reinforce update fast ${median(updateMs.fused).toFixed(1)} vs reference ${median(updateMs.modular).toFixed(1)} ms`);
     agent.dispose();
     algo.dispose();
     evalEnv.close();

@@ -30,7 +30,7 @@ import type { Algorithm } from '../algorithms/algorithm';
 import { loadNativeAddon } from '../native/addon';
 import { DEFAULT_EVAL_BATCH_SIZE } from '../runners/config';
 import { nativeAdamAvailable } from '../tensor/native-adam';
-import { fusedActAvailable } from '../agents/ram/fused-act';
+import { fastPathAvailable } from '../agents/ram/fast';
 import { benchRetina, type RetinaBenchResult } from './retina';
 
 /** Command-line options of the benchmark. */
@@ -324,7 +324,7 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
     command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     backend: described,
     native: addon ? (addon.config() as unknown as Record<string, unknown>) : null,
-    paths: { adam: nativeAdamAvailable() ? 'native' : 'tfjs', act: fusedActAvailable() ? 'fused' : 'modular' },
+    paths: { adam: nativeAdamAvailable() ? 'native' : 'tfjs', act: fastPathAvailable('rnn') ? 'fused' : 'modular' },
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? '?',

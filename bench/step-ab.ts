@@ -3,16 +3,14 @@
  * registry env, B=128, then the update of the `ram` agent) with the change on and off,
  * alternating in one process (the order alternates too) so both see the same load. Prints median
  * (min) collect, update and step ms per variant and the median of the per-rep differences.
- * Toggles: `tape` (agents/ram/act-tape.ts: the update reuses the act-time forward, or replays
- * it), `wasm-kernels` (tensor/wasm-kernels.ts: sharing Identity and row-copying Slice, or the
- * stock wasm kernels), `native-backward` (agents/ram/fused-rnn.ts: weight gradients as native GEMMs
- * on row/column blocks, or tfjs matMuls on Slices), `all` (the three together).
- * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels|native-backward|all [--reps N] [--algo reinforce|ppo]
+ * Toggles: `tape` (agents/ram/fast/activation-cache.ts: the update reuses the act-time forward,
+ * or replays it), `wasm-kernels` (tensor/wasm-kernels.ts: sharing Identity and row-copying Slice,
+ * or the stock wasm kernels), `all` (both).
+ * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels|all [--reps N] [--algo reinforce|ppo]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
-import { setActTapeEnabled } from '../agents/ram/act-tape';
-import { setNativeBackwardEnabled } from '../agents/ram/fused-rnn';
+import { setActTapeEnabled } from '../agents/ram/fast';
 import { registerWasmKernels, unregisterWasmKernels } from '../tensor/wasm-kernels';
 import { hashSeed, Rng } from '../envs/rng';
 import { initBackend } from '../runners/backend';
@@ -38,10 +36,8 @@ async function main(): Promise<void> {
   const toggles: Record<string, (on: boolean) => void> = {
     tape: setActTapeEnabled,
     'wasm-kernels': (on) => (on ? registerWasmKernels() : unregisterWasmKernels()),
-    'native-backward': setNativeBackwardEnabled,
     all: (on) => {
       setActTapeEnabled(on);
-      setNativeBackwardEnabled(on);
       if (on) registerWasmKernels();
       else unregisterWasmKernels();
     },

@@ -13,7 +13,7 @@ import { initBackend } from '../runners/backend';
 import { nativeDenseAvailable } from '../tensor/native-dense';
 import { makeAgent } from '../agents';
 import { RamAgent } from '../agents/ram';
-import { ACT_TAPE_RECORD } from '../agents/ram/act-tape';
+import { ACTIVATION_CACHE_RECORD as ACT_TAPE_RECORD } from '../agents/ram/fast';
 import type { Agent, AgentState } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
 import { makeAlgorithm } from '../algorithms';

@@ -166,7 +166,7 @@ test('tensor count does not grow over many act/evaluate calls; dispose frees the
   const before = tf.memory().numTensors;
   const agent = makeAgent('ram', ENV, SMALL);
   const rng = new Rng(1);
-  // A sampled rollout leaves the agent holding its act tape (a fixed set of buffers, act-tape.ts)
+  // A sampled rollout leaves the agent holding its act tape (a fixed set of buffers, fast/activation-cache.ts)
   // until the next one: the count is taken after the first, and must then stay put.
   let steady = -1;
   for (let i = 0; i < 20; i++) {

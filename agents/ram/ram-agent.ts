@@ -2,7 +2,7 @@
  * The Recurrent Attention Model (Mnih et al. 2014) as an {@link Agent}: glimpse, core, location,
  * action and baseline networks composed. `act` runs one batched step without gradients and
  * samples the next location in JS; `evaluate` replays a stored rollout for the algorithm's tape.
- * A sampled rollout's `act` steps keep their forward activations (act-tape.ts), so that
+ * A sampled rollout's `act` steps keep their forward activations (fast/activation-cache.ts), so that
  * `evaluate` of that rollout under unchanged weights skips the replay's forward pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,10 +16,8 @@ import { CoreNetwork } from '../glimpse/core-network';
 import { GlimpseNetwork } from '../glimpse/glimpse-network';
 import { LocationNetwork } from './location-network';
 import { GlimpseAgentBase } from '../glimpse/glimpse-agent-base';
-import { fusedRnnEvaluate } from './fused-rnn';
 import { ramWeightsOf, type RamWeights } from './weights';
-import { fusedActAvailable, fusedRnnActStep } from './fused-act';
-import { ACT_TAPE_RECORD, ActTape, actTapeEnabled } from './act-tape';
+import { ACTIVATION_CACHE_RECORD, ActivationCache, actStep, actTapeEnabled, fastPathAvailable, fastReplay } from './fast';
 
 /** A RAM agent built from a resolved {@link RamConfig} (see `resolveRamConfig`). */
 export class RamAgent extends GlimpseAgentBase implements Agent {
@@ -33,8 +31,8 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
   private readonly baselineNet: BaselineNetwork;
   /** The networks' variables by layer name (weights.ts): the one view the fast path reads them through. */
   readonly weights: RamWeights;
-  /** The forward activations of the last sampled rollout (act-tape.ts), or null. */
-  private tape: ActTape | null = null;
+  /** The forward activations of the last sampled rollout (fast/activation-cache.ts), or null. */
+  private tape: ActivationCache | null = null;
   /** Steps of the last tape: the row capacity the next one reserves. */
   private tapeSteps = 8;
 
@@ -64,7 +62,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     if (state.tensors.length !== this.coreNet.stateSize || state.tensors[0].shape[0] !== batchSize) {
       throw new Error(`ram: state is for batch ${state.tensors[0]?.shape[0]} with ${state.tensors.length} tensors, observation has batch ${batchSize}`);
     }
-    if (this.cfg.core === 'rnn' && fusedActAvailable()) return this.actFused(glimpse, location, state, options);
+    if (fastPathAvailable(this.cfg.core)) return this.actFast(glimpse, location, state, options);
     const { next, packed } = tf.tidy(() => {
       // Copies: the cpu backend keeps a reference to the array it is given, and envs may reuse theirs.
       const x = tf.tensor2d(Float32Array.from(glimpse), [batchSize, this.glimpseNet.inputSize]);
@@ -96,26 +94,18 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
   }
 
   /**
-   * `act` of the rnn core on native dense layers (fused-act.ts); labels are the argmax of the
-   * logits taken in JS (first maximum, as tf.argMax). Same math as the modular path.
+   * `act` on the fast path (fast/act.ts); labels are the argmax of the logits taken in JS (first
+   * maximum, as tf.argMax). Same math as the reference networks.
    */
-  private actFused(glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
+  private actFast(glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
     const batchSize = location.length / 2;
     if (!options.greedy && actTapeEnabled()) {
       const tape = this.tapeFor(state, batchSize);
       if (tape !== null) return this.actTaped(tape, glimpse, location, state, options);
     }
-    const { h, mean, logits } = tf.tidy(() => {
-      // The wasm backend copies the arrays into its heap: no defensive copy needed here.
-      const x = tf.tensor2d(glimpse, [batchSize, this.glimpseNet.inputSize]);
-      const l = tf.tensor2d(location, [batchSize, 2]);
-      return fusedRnnActStep(this.weights, x, l, state.zero === true ? null : (state.tensors[0] as tf.Tensor2D));
-    });
-    const meanValues = mean.dataSync() as Float32Array;
-    const logitValues = logits.dataSync() as Float32Array;
-    tf.dispose([mean, logits]);
+    const { h, mean: meanValues, logits: logitValues } = actStep(this.weights, glimpse, location, state.zero === true ? null : (state.tensors[0] as tf.Tensor2D));
     this.disposeState(state);
-    const C = logits.shape[1];
+    const C = logitValues.length / batchSize;
     const labels = new Int32Array(batchSize);
     for (let b = 0; b < batchSize; b++) {
       let best = 0;
@@ -135,12 +125,11 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
    * state), the running one when `state` is its last step's and the weights are unchanged, else
    * null (an untaped step; the rollout's evaluate then replays from scratch).
    */
-  private tapeFor(state: AgentState, batchSize: number): ActTape | null {
+  private tapeFor(state: AgentState, batchSize: number): ActivationCache | null {
     const weights = this.trainableVariables();
     if (state.zero === true) {
       this.tape?.dispose();
-      const { glimpseHidden, locationHidden, glimpseFeatures, hidden } = this.cfg;
-      this.tape = new ActTape(weights, batchSize, this.glimpseNet.inputSize, [glimpseHidden + locationHidden, glimpseFeatures, hidden], this.tapeSteps);
+      this.tape = new ActivationCache(this.weights, weights, batchSize, this.glimpseNet.inputSize, this.tapeSteps);
       return this.tape;
     }
     const tape = this.tape;
@@ -153,10 +142,10 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     return tape;
   }
 
-  /** {@link RamAgent.actFused} recording into `tape` (same math; act-tape.ts). */
-  private actTaped(tape: ActTape, glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
+  /** {@link RamAgent.actFast} recording into `tape` (same math; fast/activation-cache.ts). */
+  private actTaped(tape: ActivationCache, glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
     const batchSize = location.length / 2;
-    const { h, mean, logits } = tape.step(this.weights, glimpse, location);
+    const { h, mean, logits } = tape.step(this.weights, glimpse, location, state.zero === true ? null : (state.tensors[0] as tf.Tensor2D));
     this.tapeSteps = tape.steps;
     this.disposeState(state);
     const C = logits.length / batchSize;
@@ -170,7 +159,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     return {
       action: { location: loc, label: labels },
       state: { tensors: [h], batchSize, zero: false, tape: tape.token, step: tape.steps },
-      record: { sample, [ACT_TAPE_RECORD]: new Int32Array(batchSize).fill(tape.token) },
+      record: { sample, [ACTIVATION_CACHE_RECORD]: new Int32Array(batchSize).fill(tape.token) },
     };
   }
 
@@ -186,18 +175,18 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
   }
 
   /**
-   * Replays `rollout` for the algorithm's tape. The rnn core runs as one fused op with a
-   * hand-written gradient (fused-rnn.ts: same values, a fraction of the kernels); the lstm core
-   * runs {@link RamAgent.evaluateModular}.
+   * Replays `rollout` for the algorithm's tape. On the fast path, one op with a hand-written
+   * gradient (fast/replay.ts: same values, a fraction of the kernels); otherwise the reference
+   * networks under autograd ({@link RamAgent.evaluateReference}).
    */
   evaluate(rollout: Rollout): Evaluation {
     this.assertLive();
-    if (this.cfg.core !== 'rnn') return this.evaluateModular(rollout);
+    if (!fastPathAvailable(this.cfg.core)) return this.evaluateReference(rollout);
     const { batchSize: B, steps: T } = rollout;
-    // The act tape of this rollout, when it has one and the weights have not moved since.
-    const recorded = fusedActAvailable() ? this.tape?.forwardFor(rollout, this.trainableVariables()) ?? undefined : undefined;
+    // The act-time activations of this rollout, when it has them and the weights have not moved since.
+    const recorded = this.tape?.forwardFor(rollout, this.trainableVariables()) ?? undefined;
     const { glimpses, locations, samples } = this.stackRollout(rollout, recorded === undefined);
-    const out = fusedRnnEvaluate(this.weights, {
+    const out = fastReplay(this.weights, {
       T, B, glimpses, locations, samples, std: this.cfg.std, detachLocationInput: this.cfg.detachLocationInput === true,
     }, recorded);
     return { ...out, decisionMask: this.decisionMask(T, B) };
@@ -210,14 +199,14 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
    */
   hasTapeFor(rollout: Rollout): boolean {
     this.assertLive();
-    return this.cfg.core === 'rnn' && fusedActAvailable() && this.tape?.forwardFor(rollout, this.trainableVariables()) != null;
+    return fastPathAvailable(this.cfg.core) && this.tape?.forwardFor(rollout, this.trainableVariables()) != null;
   }
 
   /**
-   * The same replay through the modular networks under plain autograd (any core). The reference
-   * the fused rnn op is tested against, and the path of the lstm core.
+   * The same replay through the reference networks under plain autograd (any core, any backend):
+   * the definition the fast path is tested against, and the path wherever it does not run.
    */
-  evaluateModular(rollout: Rollout): Evaluation {
+  evaluateReference(rollout: Rollout): Evaluation {
     this.assertLive();
     const { batchSize: B, steps: T } = rollout;
     const D = this.glimpseNet.inputSize;

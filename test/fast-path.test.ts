@@ -1,16 +1,16 @@
 /**
- * The fused rnn replay (agents/ram/fused-rnn.ts) against the modular autograd replay of the same
- * agent: equal outputs and equal gradients of the full hybrid loss for every weight, for T = 1
- * (no recurrence) and T = 4, on the native and the stock matMul kernels; no tensor leak. The same
- * with `detachLocationInput` on, on the native and on the tfjs-kernel backward through time.
+ * RAM's fast path (agents/ram/fast/: native forward, hand-written backward) against the reference
+ * replay (the networks under autograd) of the same agent: equal outputs and equal gradients of
+ * the full hybrid loss for every weight, for T = 1 (no recurrence), 4 and 7 and several batch
+ * sizes; no tensor leak. The same with `detachLocationInput` on, where REINFORCE must train only
+ * the location head.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../runners/backend';
-import { nativeDenseAvailable, setNativeDenseEnabled } from '../tensor/native-dense';
+import { fastPathAvailable } from '../agents/ram/fast';
 import { RamAgent, resolveRamConfig } from '../agents/ram';
-import { setNativeBackwardEnabled } from '../agents/ram/fused-rnn';
 import type { Evaluation } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
 import { reinforceLoss } from '../algorithms/reinforce/losses';
@@ -34,53 +34,33 @@ function run(agent: RamAgent, r: Rollout, replay: (r: Rollout) => Evaluation): {
 
 function assertClose(got: number[], want: number[], what: string): void {
   assert.is(got.length, want.length, `${what}: length`);
-  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= 1e-5 + 1e-4 * Math.abs(want[i]), `${what}[${i}]: fused ${g} vs modular ${want[i]}`));
+  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= 1e-5 + 1e-4 * Math.abs(want[i]), `${what}[${i}]: fast ${g} vs reference ${want[i]}`));
 }
 
-for (const T of [1, 4]) {
-  test(`T=${T}: fused outputs and gradients equal the modular replay's`, () => {
+for (const [T, B] of [[1, 3], [4, 3], [7, 1], [4, 9]] as const) {
+  test(`T=${T} B=${B}: fast outputs and gradients equal the reference replay's`, () => {
+    if (!fastPathAvailable('rnn')) {
+      console.log('fast-path equivalence skipped: native dense kernels unavailable');
+      return;
+    }
     const agent = agentFor(2, 3);
-    const r = randomRollout(T + 10, 3, T, 2 * 3 * 3, C);
+    const r = randomRollout(T + 10, B, T, 2 * 3 * 3, C);
     const before = tf.memory().numTensors;
-    const fused = run(agent, r, (x) => agent.evaluate(x));
-    const modular = run(agent, r, (x) => agent.evaluateModular(x));
+    const fast = run(agent, r, (x) => agent.evaluate(x));
+    const reference = run(agent, r, (x) => agent.evaluateReference(x));
     assert.is(tf.memory().numTensors, before, 'no tensor leak');
-    ['logProbs', 'baselines', 'classLogProbs', 'decisionMask'].forEach((k, i) => assertClose(fused.outputs[i], modular.outputs[i], k));
+    ['logProbs', 'baselines', 'classLogProbs', 'decisionMask'].forEach((k, i) => assertClose(fast.outputs[i], reference.outputs[i], k));
     const keys = Object.keys(agent.getWeights());
-    keys.forEach((k, i) => assertClose(fused.grads[i], modular.grads[i], `d ${k}`));
+    keys.forEach((k, i) => assertClose(fast.grads[i], reference.grads[i], `d ${k}`));
     // The gradients are not trivially zero: every layer is reached (with one step, only the
     // classifier path is: no recurrence, and the mask zeroes the location and baseline terms).
     for (const [i, k] of keys.entries()) {
       if (T === 1 && (k === 'core/recurrent/kernel' || k.startsWith('location/') || k.startsWith('baseline/'))) continue;
-      assert.ok(fused.grads[i].some((g) => g !== 0), `d ${k} is all zeros`);
+      assert.ok(fast.grads[i].some((g) => g !== 0), `d ${k} is all zeros`);
     }
     agent.dispose();
   });
 }
-
-test('native backward (GEMMs on row/column blocks) equals the tfjs-matMul one, T = 1 and 5, detached or not', () => {
-  if (!nativeDenseAvailable()) {
-    console.log('native backward test skipped: native dense kernels unavailable');
-    return;
-  }
-  for (const [T, detach] of [[1, false], [5, false], [5, true]] as const) {
-    const agent = agentFor(2, 3, detach);
-    const r = randomRollout(T + 30, 4, T, 2 * 3 * 3, C);
-    const before = tf.memory().numTensors;
-    const native = run(agent, r, (x) => agent.evaluate(x));
-    setNativeBackwardEnabled(false);
-    let kernels: ReturnType<typeof run>;
-    try {
-      kernels = run(agent, r, (x) => agent.evaluate(x));
-    } finally {
-      setNativeBackwardEnabled(true);
-    }
-    assert.is(tf.memory().numTensors, before, 'no tensor leak');
-    // The same GEMMs on the same operands: equal, up to the sign of exact zeros.
-    Object.keys(agent.getWeights()).forEach((k, i) => assert.equal(native.grads[i].map((g) => g + 0), kernels.grads[i].map((g) => g + 0), `T=${T} detach=${detach}: d ${k}`));
-    agent.dispose();
-  }
-});
 
 /** Gradients of the REINFORCE term alone (the only one the location head's input detach changes). */
 function reinforceGrads(agent: RamAgent, r: Rollout, replay: (r: Rollout) => Evaluation): number[][] {
@@ -94,54 +74,47 @@ function reinforceGrads(agent: RamAgent, r: Rollout, replay: (r: Rollout) => Eva
   return out;
 }
 
-// The tfjs-kernel backward through time runs only when the native dense path is off.
-for (const path of ['native', 'kernels']) {
-  test(`detachLocationInput (${path} backward): fused equals modular; REINFORCE trains only the location head`, () => {
-    if (path === 'native' && !nativeDenseAvailable()) {
-      console.log('detachLocationInput native-backward test skipped: native dense kernels unavailable');
-      return;
-    }
-    if (path === 'kernels') setNativeDenseEnabled(false);
-    try {
+{
+  test('detachLocationInput: fast equals reference; REINFORCE trains only the location head', () => {
+    if (!fastPathAvailable('rnn')) console.log('fast path unavailable: the detach test checks the reference alone');
+    {
       const T = 4;
       const on = agentFor(2, 3, true);
       const off = agentFor(2, 3, false);
       const r = randomRollout(T + 20, 3, T, 2 * 3 * 3, C);
       const before = tf.memory().numTensors;
-      const fused = run(on, r, (x) => on.evaluate(x));
-      const modular = run(on, r, (x) => on.evaluateModular(x));
+      const fast = run(on, r, (x) => on.evaluate(x));
+      const reference = run(on, r, (x) => on.evaluateReference(x));
       const plain = run(off, r, (x) => off.evaluate(x));
-      const rFused = reinforceGrads(on, r, (x) => on.evaluate(x));
-      const rModular = reinforceGrads(on, r, (x) => on.evaluateModular(x));
+      const rFast = reinforceGrads(on, r, (x) => on.evaluate(x));
+      const rReference = reinforceGrads(on, r, (x) => on.evaluateReference(x));
       const rPlain = reinforceGrads(off, r, (x) => off.evaluate(x));
       assert.is(tf.memory().numTensors, before, 'no tensor leak');
-      // Forward values do not change; fused and modular agree on every gradient of the full loss.
+      // Forward values do not change; fast and reference agree on every gradient of the full loss.
       ['logProbs', 'baselines', 'classLogProbs', 'decisionMask'].forEach((k, i) => {
-        assertClose(fused.outputs[i], modular.outputs[i], k);
-        assertClose(fused.outputs[i], plain.outputs[i], `${k} (detached vs not)`);
+        assertClose(fast.outputs[i], reference.outputs[i], k);
+        assertClose(fast.outputs[i], plain.outputs[i], `${k} (detached vs not)`);
       });
       const keys = Object.keys(on.getWeights());
-      keys.forEach((k, i) => assertClose(fused.grads[i], modular.grads[i], `d ${k}`));
+      keys.forEach((k, i) => assertClose(fast.grads[i], reference.grads[i], `d ${k}`));
       for (const [i, k] of keys.entries()) {
-        assertClose(rFused[i], rModular[i], `d reinforce / d ${k}`);
+        assertClose(rFast[i], rReference[i], `d reinforce / d ${k}`);
         if (k.startsWith('glimpse/') || k.startsWith('core/')) {
-          assert.ok(rFused[i].every((g) => g === 0), `d reinforce / d ${k} must be exactly 0 (fused)`);
-          assert.ok(rModular[i].every((g) => g === 0), `d reinforce / d ${k} must be exactly 0 (modular)`);
+          assert.ok(rFast[i].every((g) => g === 0), `d reinforce / d ${k} must be exactly 0 (fast)`);
+          assert.ok(rReference[i].every((g) => g === 0), `d reinforce / d ${k} must be exactly 0 (reference)`);
           assert.ok(rPlain[i].some((g) => g !== 0), `without the detach, d reinforce / d ${k} is not 0`);
         } else if (k.startsWith('location/')) {
           // The location head's own gradient is the undetached one.
-          assert.ok(rFused[i].some((g) => g !== 0), `d reinforce / d ${k} is all zeros`);
-          assertClose(rFused[i], rPlain[i], `d reinforce / d ${k} (detached vs not)`);
+          assert.ok(rFast[i].some((g) => g !== 0), `d reinforce / d ${k} is all zeros`);
+          assertClose(rFast[i], rPlain[i], `d reinforce / d ${k} (detached vs not)`);
         }
       }
       // The classifier and baseline terms are untouched: their heads get the same gradients.
       for (const [i, k] of keys.entries()) {
-        if (k.startsWith('action/') || k.startsWith('baseline/') || k.startsWith('location/')) assertClose(fused.grads[i], plain.grads[i], `d ${k} (detached vs not)`);
+        if (k.startsWith('action/') || k.startsWith('baseline/') || k.startsWith('location/')) assertClose(fast.grads[i], plain.grads[i], `d ${k} (detached vs not)`);
       }
       on.dispose();
       off.dispose();
-    } finally {
-      setNativeDenseEnabled(true);
     }
   });
 }
@@ -151,7 +124,7 @@ test('detachLocationInput: defaults to false, rejects a non-boolean', () => {
   assert.throws(() => resolveRamConfig(glimpseEnvInfo(1, 2, C), { detachLocationInput: 'yes' }), /^ram: detachLocationInput must be true or false, got "yes"$/);
 });
 
-test('outside a gradient scope the fused replay is a plain forward pass that leaks nothing', () => {
+test('outside a gradient scope the fast replay is a plain forward pass that leaks nothing', () => {
   const agent = agentFor(1, 2);
   const r = randomRollout(3, 4, 3, 4, C);
   const before = tf.memory().numTensors;
