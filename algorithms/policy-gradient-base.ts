@@ -158,9 +158,10 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
   /**
    * One Adam step on `lossFn()` over `vars` (variables the loss does not reach get a zero
    * gradient, which leaves them unchanged), with the global gradient norm clipped to `clipNorm`.
-   * The stats and the gradient norm come back in one read each.
+   * The stats and the gradient norm come back in one read each. `agent` (the owner of `vars`) is
+   * told `weightsChanged()` after the step, so it drops what it computed under the old weights.
    */
-  protected adamStep(vars: tf.Variable[], lossFn: () => AdamStepLoss): AdamStepResult {
+  protected adamStep(vars: tf.Variable[], lossFn: () => AdamStepLoss, agent?: Agent): AdamStepResult {
     let stats: tf.Tensor1D | null = null;
     const { value, grads } = tf.variableGrads(() => {
       const r = lossFn();
@@ -175,6 +176,7 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
       const clip = this.options.clipNorm;
       // The clipping factor goes into the Adam step itself: no scaled copy of every gradient.
       this.optimizer.apply(vars, gradList, clip > 0 && gradNorm > clip ? clip / gradNorm : 1);
+      agent?.weightsChanged?.();
       return { stats: values, gradNorm };
     } finally {
       tf.dispose([stats!, value, ...gradList, ...Object.values(grads)]);

@@ -5,6 +5,7 @@
  * collect (B=128), and the replay forward of the `reinforce` update (agents/ram/fast/replay.ts).
  * Usage: npx tsx bench/act.ts [--reps N]
  */
+import { disposeRollout } from '../agents/rollout';
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
 import { setNativeDenseEnabled } from '../tensor/native-dense';
@@ -43,9 +44,10 @@ async function main(): Promise<void> {
         const e = evaluateSplit(evalEnv, agent, { samples: 0, seed: 1, maxItems: 3000 });
         const t1 = performance.now();
         const perEnv = Array.from({ length: 128 }, (_, k) => ({ index: (r + 1) * 128 + k }));
-        const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(1, r + 1), options: perEnv } });
+        const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(1, r + 1), options: perEnv }, keepActivations: true });
         const t2 = performance.now();
         algo.update(agent, rollout);
+        disposeRollout(rollout);
         const t3 = performance.now();
         if (r >= 0) {
           evalRate[mode].push(e.total / ((t1 - t0) / 1000));

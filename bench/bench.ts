@@ -13,6 +13,7 @@
  * Usage: `npm run bench -- [--quick] [--backend auto|wasm|cpu|tensorflow] [--rounds N]
  *   [--batches N] [--eval-images N] [--eval-batch N] [--json PATH]`
  */
+import { disposeRollout } from '../agents/rollout';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -210,9 +211,10 @@ function benchTraining(task: TaskCase, o: BenchOptions, ceilingSkip: string | nu
     const start = (b * BATCH) % (order.length - BATCH);
     const perEnv = Array.from({ length: BATCH }, (_, i) => ({ index: order[start + i] }));
     const t0 = performance.now();
-    const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(0, 1, b), options: perEnv } });
+    const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(0, 1, b), options: perEnv }, keepActivations: true });
     const t1 = performance.now();
     algo.update(agent, rollout);
+    disposeRollout(rollout);
     const t2 = performance.now();
     b++;
     return [t1 - t0, t2 - t1];

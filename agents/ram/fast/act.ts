@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeCopyRows, nativeEmpty, nativeReadRows, nativeWriteRows } from '../../../tensor/native-dense';
 import type { RamWeights } from '../weights';
-import { allocateForward, coreStep, forwardWidths, glimpseRows, locationRows, logitRows, type ForwardBuffers } from './forward';
+import { allocateForward, baselineRows, coreStep, forwardWidths, glimpseRows, locationRows, logitRows, type ForwardBuffers } from './forward';
 
 /** What one act step gives the agent: the new hidden state `[B, H]` (a tensor of its own) and the heads. */
 export interface FastActStep {
@@ -14,6 +14,8 @@ export interface FastActStep {
   mean: Float32Array;
   /** `[B*C]` class logits. */
   logits: Float32Array;
+  /** `[B]` baselines. */
+  baseline: Float32Array;
 }
 
 /**
@@ -28,15 +30,16 @@ export function actRows(w: RamWeights, f: ForwardBuffers, row: number, glimpse: 
   coreStep(w, f, row, B, hPrev === null ? null : { x: hPrev, xRowStart: 0 });
   locationRows(w, f, row, B);
   const logitsT = logitRows(w, f.H, row, B);
+  const baseT = baselineRows(w, f.H, row, B);
   const h = nativeEmpty(B, f.H.shape[1]);
   try {
     nativeCopyRows(h, 0, f.H, row, B);
-    return { h, mean: nativeReadRows(f.mu, row, B), logits: nativeReadRows(logitsT, 0, B) };
+    return { h, mean: nativeReadRows(f.mu, row, B), logits: nativeReadRows(logitsT, 0, B), baseline: nativeReadRows(baseT, 0, B) };
   } catch (e) {
     h.dispose();
     throw e;
   } finally {
-    logitsT.dispose();
+    tf.dispose([logitsT, baseT]);
   }
 }
 

@@ -1,99 +1,98 @@
 /**
- * The forward activations of a sampled rollout, kept by the fast `act` so that the replay of the
- * same rollout skips its forward pass (replay.ts).
+ * The forward activations of one rollout, kept by the fast `act` so that the replay of the same
+ * rollout skips its forward pass (replay.ts). A {@link RolloutCache}: the rollout owns it and
+ * frees it (`disposeRollout`); nothing of it lives in the agent or in its recurrent state.
  *
  * Each act step writes its glimpses, locations and every layer's output into its row block of
  * step-major `[cap*B, .]` buffers on the wasm heap (forward.ts, {@link ForwardBuffers}): exactly
  * the tensors the replay computes in its forward and saves for its backward, by the same GEMMs, so
  * the replay's outputs and gradients are bit-identical with or without the cache
- * (test/fast-path.test.ts).
+ * (test/activation-cache.test.ts).
  *
- * A cache is valid for one rollout only, and only while the weights are the ones it was recorded
- * with: every optimizer step and `setWeights` gives each variable a new buffer (tfjs `assign`), so
- * the variables' `dataId`s at the start of the rollout act as the weights' version. The replay
- * uses the cache only when the rollout's records carry its token in every row, T and B match,
- * the weights are unchanged, and the rollout's glimpses and locations equal the recorded ones bit
- * for bit; anything else replays from scratch.
+ * Validity is explicit, never inferred from how an optimizer writes:
+ * - the weights' version ({@link WeightsStamp}: the agent's counter, bumped by `setWeights` and
+ *   `weightsChanged()`, which algorithms call after every step; and, as a second guard for code
+ *   that assigns variables without saying so, the variables' buffers) is taken at step 0 and
+ *   must be unchanged at every later step and at the replay;
+ * - step t > 0 must continue from the state step t - 1 returned (its hidden-state tensor);
+ * - the replayed rollout must have the recorded T and B and bit-identical glimpses and locations.
+ * Anything else stops the recording and the replay recomputes its forward from scratch.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rollout } from '../../rollout';
+import type { Rollout, RolloutCache } from '../../rollout';
 import { nativeCopyRows, nativeRowsEqual } from '../../../tensor/native-dense';
 import type { RamWeights } from '../weights';
 import { actRows, type FastActStep } from './act';
 import { allocateForward, forwardWidths, type ForwardBuffers } from './forward';
 
-/** Record key under which `act` stores the cache's token (an `Int32Array(B)`, the token in every row). */
-export const ACTIVATION_CACHE_RECORD = 'actTape';
-
-let tokens = 0;
-let enabled = true;
-
-/**
- * Turns activation caches off (true restores them): sampled `act` steps then record nothing and
- * every `evaluate` replays from scratch. For side-by-side timing (bench/step-ab.ts).
- */
-export function setActTapeEnabled(on: boolean): void {
-  enabled = on;
+/** The version of an agent's weights: its explicit counter and its variables' current buffers. */
+export interface WeightsStamp {
+  version: number;
+  buffers: readonly unknown[];
 }
 
-/** Whether sampled `act` steps record an {@link ActivationCache} (see {@link setActTapeEnabled}). */
-export function actTapeEnabled(): boolean {
-  return enabled;
+function sameStamp(a: WeightsStamp, b: WeightsStamp): boolean {
+  return a.version === b.version && a.buffers.length === b.buffers.length && a.buffers.every((x, i) => x === b.buffers[i]);
 }
 
 /** One rollout's forward activations (see module doc). Owns its buffers until {@link ActivationCache.dispose}. */
-export class ActivationCache {
-  /** Written into every row of each step's record; never reused within a process. */
-  readonly token = ++tokens;
+export class ActivationCache implements RolloutCache {
   /** Steps recorded so far. */
   steps = 0;
   private cap: number;
-  private readonly weightIds: unknown[];
+  private stamp: WeightsStamp | null = null;
+  /** The hidden state the last recorded step returned: the next step must continue from it. */
+  private last: tf.Tensor | null = null;
+  private valid = true;
   private readonly widths: Record<keyof ForwardBuffers, number>;
   private buffers: ForwardBuffers;
   private disposed = false;
 
   /**
-   * @param w the agent's weights by name.
-   * @param variables every trainable variable of the agent (their buffers are the weights' version).
+   * @param owner the agent whose act and replay may use the cache (any object; compared by identity).
+   * @param w the owner's weights by name (for the layer widths).
    * @param B episodes in the batch.
    * @param D glimpse values per row.
    * @param cap rows reserved, in steps (grown when a rollout is longer).
    */
-  constructor(w: RamWeights, variables: readonly tf.Variable[], readonly B: number, D: number, cap: number) {
-    this.weightIds = variables.map((v) => v.dataId);
+  constructor(readonly owner: object, w: RamWeights, readonly B: number, D: number, cap: number) {
     this.widths = forwardWidths(w, D);
     this.cap = Math.max(1, cap);
     this.buffers = allocateForward(this.widths, this.cap * B, true);
   }
 
-  /** Whether the variables still hold the buffers they held when the cache was started. */
-  weightsUnchanged(variables: readonly tf.Variable[]): boolean {
-    return variables.length === this.weightIds.length && variables.every((v, i) => v.dataId === this.weightIds[i]);
+  /**
+   * Whether the next step can be recorded: the cache is live and valid, `hPrev` is the state the
+   * last recorded step returned (null: the initial state, at step 0), and the weights are those
+   * of step 0. A step that cannot be recorded makes the cache invalid for good.
+   */
+  accepts(hPrev: tf.Tensor | null, stamp: WeightsStamp): boolean {
+    if (this.valid && !this.disposed) {
+      const continues = this.steps === 0 ? hPrev === null : hPrev !== null && hPrev === this.last;
+      if (continues && (this.stamp === null || sameStamp(this.stamp, stamp))) return true;
+    }
+    this.valid = false;
+    return false;
   }
 
-  /** Records step `this.steps` (act.ts's {@link actRows} on the step's rows). */
-  step(w: RamWeights, glimpse: Float32Array, location: Float32Array, hPrev: tf.Tensor2D | null): FastActStep {
-    if (this.disposed) throw new Error('ActivationCache: used after dispose');
+  /** Records the next step (act.ts's {@link actRows} on its rows); call only after {@link accepts} said yes. */
+  step(w: RamWeights, glimpse: Float32Array, location: Float32Array, hPrev: tf.Tensor2D | null, stamp: WeightsStamp): FastActStep {
+    if (this.steps === 0) this.stamp = { version: stamp.version, buffers: [...stamp.buffers] };
     if (this.steps === this.cap) this.grow(2 * this.cap);
     const out = actRows(w, this.buffers, this.steps * this.B, glimpse, location, hPrev);
     this.steps++;
+    this.last = out.h;
     return out;
   }
 
   /**
    * The recorded forward of `rollout` as exact `[T*B, .]` tensors (owned by the cache), or null
-   * when the cache is not the rollout's (see module doc). `variables` are the agent's.
+   * when it cannot stand for the rollout's forward under the weights `stamp` (see module doc).
    */
-  forwardFor(rollout: Rollout, variables: readonly tf.Variable[]): ForwardBuffers | null {
+  forwardFor(rollout: Rollout, stamp: WeightsStamp): ForwardBuffers | null {
     const { batchSize: B, steps: T } = rollout;
-    if (this.disposed || B !== this.B || T !== this.steps || !this.weightsUnchanged(variables)) return null;
-    if (rollout.records.length !== T || rollout.observations.length !== T) return null;
-    for (let t = 0; t < T; t++) {
-      const key = rollout.records[t]?.[ACTIVATION_CACHE_RECORD];
-      if (!(key instanceof Int32Array) || key.length !== B) return null;
-      for (let i = 0; i < B; i++) if (key[i] !== this.token) return null;
-    }
+    if (this.disposed || !this.valid || this.stamp === null || !sameStamp(this.stamp, stamp) || B !== this.B || T !== this.steps) return null;
+    if (rollout.observations.length !== T) return null;
     const { X, L } = this.buffers;
     for (let t = 0; t < T; t++) {
       const obs = rollout.observations[t];
@@ -107,10 +106,11 @@ export class ActivationCache {
     return this.buffers;
   }
 
-  /** Frees the buffers (tensors a gradient tape cloned stay valid until it is done). */
+  /** Frees the buffers (tensors a gradient tape cloned stay valid until it is done). Safe twice. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.last = null;
     tf.dispose(Object.values(this.buffers));
   }
 

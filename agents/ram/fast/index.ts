@@ -17,7 +17,7 @@ import { nativeDenseAvailable } from '../../../tensor/native-dense';
 import type { CoreKind } from '../../glimpse/config';
 
 export { actStep, type FastActStep } from './act';
-export { ActivationCache, ACTIVATION_CACHE_RECORD, actTapeEnabled, setActTapeEnabled } from './activation-cache';
+export { ActivationCache, type WeightsStamp } from './activation-cache';
 export { fastReplay, type ReplayInput, type ReplayOutput } from './replay';
 export type { ForwardBuffers } from './forward';
 
