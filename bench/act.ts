@@ -8,7 +8,7 @@
 import { disposeRollout } from '../agents/rollout';
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
-import { setNativeDenseEnabled } from '../tensor/native-dense';
+import { FLAGS } from '../tensor/flags';
 import { hashSeed, Rng } from '../envs/rng';
 import { initBackend } from '../runners/backend';
 import { collectRollout } from '../runners/collect';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     const rng = new Rng(1);
     for (let r = -1; r < reps; r++) {
       for (const mode of ['fused', 'modular'] as const) {
-        setNativeDenseEnabled(mode === 'fused');
+        tf.env().set(FLAGS.fastPaths, mode === 'fused');
         const t0 = performance.now();
         const e = evaluateSplit(evalEnv, agent, { samples: 0, seed: 1, maxItems: 3000 });
         const t1 = performance.now();
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    setNativeDenseEnabled(true);
+    tf.env().set(FLAGS.fastPaths, true);
     console.log(`${id}: greedy eval (batch 1000) fused ${median(evalRate.fused).toFixed(0)} vs modular ${median(evalRate.modular).toFixed(0)} images/s; ` +
       `collect B=128 fused ${median(collectMs.fused).toFixed(1)} vs modular ${median(collectMs.modular).toFixed(1)} ms; ` +
       `reinforce update fast ${median(updateMs.fused).toFixed(1)} vs reference ${median(updateMs.modular).toFixed(1)} ms`);

@@ -43,19 +43,12 @@ function denseAddon(): DenseAddon | null {
   return addon !== null && typeof addon.biasActivation === 'function' && typeof addon.reluMask === 'function' ? (addon as DenseAddon) : null;
 }
 
-let enabled = true;
-
 /**
- * Turns the native dense paths of callers off (true restores them): {@link nativeDenseAvailable}
- * then answers false, so the RAM's act and replay run as tfjs kernels. For side-by-side timing.
+ * Whether {@link nativeLinear} can run now: the active backend is wasm and the addon (enabled by
+ * the `GLIMPSE_NATIVE` flag, tensor/flags.ts) has the dense kernels.
  */
-export function setNativeDenseEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** Whether {@link nativeLinear} can run now: enabled, the active backend is wasm, and the addon has it. */
 export function nativeDenseAvailable(): boolean {
-  return enabled && tf.getBackend() === 'wasm' && denseAddon() !== null;
+  return tf.getBackend() === 'wasm' && denseAddon() !== null;
 }
 
 function offsetOf(backend: WasmHeapBackend, t: tf.Tensor): number {
@@ -121,7 +114,7 @@ export function nativeLinearInto(
 ): void {
   if (tf.getBackend() !== 'wasm') throw new Error(`nativeLinear: needs the wasm backend, the active one is '${tf.getBackend()}'`);
   const addon = denseAddon();
-  if (addon === null) throw new Error('nativeLinear: the native addon with biasActivation is not available (GLIMPSE_NATIVE=0, not built, or an older build)');
+  if (addon === null) throw new Error('nativeLinear: the native addon with biasActivation is not available (disabled by the GLIMPSE_NATIVE flag, not built, or an older build)');
   if (terms.length === 0) throw new Error('nativeLinear: needs at least one term');
   if (!(activation in ACTIVATION_CODE)) throw new Error(`nativeLinear: activation must be linear, relu or tanh, got ${JSON.stringify(activation)}`);
   const M = rows ?? terms[0].x.shape[0];

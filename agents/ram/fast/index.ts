@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeDenseAvailable } from '../../../tensor/native-dense';
+import { fastPathsEnabled } from '../../../tensor/flags';
 import type { CoreKind } from '../../glimpse/config';
 
 export { actStep, type FastActStep } from './act';
@@ -22,9 +23,10 @@ export { fastReplay, type ReplayInput, type ReplayOutput } from './replay';
 export type { ForwardBuffers } from './forward';
 
 /**
- * Whether the fast path runs for a `core` now: the rnn core, the wasm backend, and the native
- * addon with the dense kernels (not disabled).
+ * Whether the fast path runs for a `core` now: the rnn core, the wasm backend, the native addon
+ * with the dense kernels, and neither tfjs flag `GLIMPSE_FAST_PATHS` nor `GLIMPSE_NATIVE` off
+ * (tensor/flags.ts).
  */
 export function fastPathAvailable(core: CoreKind): boolean {
-  return core === 'rnn' && tf.getBackend() === 'wasm' && nativeDenseAvailable();
+  return core === 'rnn' && fastPathsEnabled() && tf.getBackend() === 'wasm' && nativeDenseAvailable();
 }
