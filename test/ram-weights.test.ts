@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RamAgent, resolveRamConfig } from '../agents/ram';
-import { RAM_WEIGHT_COUNT, flattenRamWeights, unflattenRamWeights } from '../agents/ram/weights';
+import { RAM_WEIGHT_COUNT, flattenRamWeights, ramWeightsOf, unflattenRamWeights } from '../agents/ram/weights';
 import { glimpseEnvInfo } from './helpers/ram-rollout';
 import { initBackend } from '../runners/backend';
 
@@ -35,6 +35,8 @@ for (const core of ['rnn', 'lstm'] as const) {
     const back = unflattenRamWeights(flat);
     assert.equal(flattenRamWeights(back), flat);
     assert.throws(() => unflattenRamWeights(flat.slice(1)), /^ram: expected 15 weight tensors, got 14$/);
+    const entries = (agent as unknown as { params: { entries: Array<[string, import('@tensorflow/tfjs-core').Variable]> } }).params.entries;
+    assert.throws(() => ramWeightsOf(entries.filter(([k]) => k !== 'core/recurrent/kernel')), /^ram: no variable 'core\/recurrent\/kernel'; the networks created: glimpse\/what\/kernel, /);
     agent.dispose();
   });
 }

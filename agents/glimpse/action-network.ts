@@ -7,8 +7,7 @@ import { applyDense, type Dense, type ParamStore } from './params';
 
 /** Classifier head of a RAM agent. */
 export class ActionNetwork {
-  /** The logits layer `[hidden, numClasses]`. */
-  readonly layer: Dense;
+  private readonly layer: Dense;
 
   constructor(params: ParamStore, config: GlimpseClassifierConfig) {
     this.layer = params.dense('action', config.hidden, config.numClasses);

@@ -13,10 +13,8 @@ import { applyDense, type Dense, type ParamStore } from './params';
 export class CoreNetwork {
   readonly kind: CoreKind;
   readonly hidden: number;
-  /** Input projection `W_i g + b` (width `hidden`, or `4 hidden` for the lstm gates i, f, o, u). */
-  readonly input: Dense;
-  /** Recurrent matrix `W_h` `[hidden, width]` (no bias: the input projection has it). */
-  readonly recurrent: tf.Variable;
+  private readonly input: Dense;
+  private readonly recurrent: tf.Variable;
 
   constructor(params: ParamStore, config: GlimpseClassifierConfig) {
     this.kind = config.core;

@@ -11,12 +11,9 @@ import { applyDense, type Dense, type ParamStore } from './params';
 export class GlimpseNetwork {
   /** Length of a flattened glimpse (`scales * g * g`). */
   readonly inputSize: number;
-  /** The "what" layer on the flattened patch (read by name by fast paths). */
-  readonly what: Dense;
-  /** The "where" layer on the location. */
-  readonly where: Dense;
-  /** The combining layer on `[what, where]` (one concatenated matrix). */
-  readonly combine: Dense;
+  private readonly what: Dense;
+  private readonly where: Dense;
+  private readonly combine: Dense;
 
   constructor(params: ParamStore, config: GlimpseClassifierConfig) {
     this.inputSize = config.scales * config.glimpseSize * config.glimpseSize;

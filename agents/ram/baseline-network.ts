@@ -10,8 +10,7 @@ import { applyDense, type Dense, type ParamStore } from '../glimpse/params';
 
 /** Reward baseline of a RAM agent. */
 export class BaselineNetwork {
-  /** The value layer `[hidden, 1]`. */
-  readonly layer: Dense;
+  private readonly layer: Dense;
 
   constructor(params: ParamStore, config: RamConfig) {
     this.layer = params.dense('baseline', config.hidden, 1);

@@ -17,8 +17,7 @@ export class LocationNetwork {
   readonly std: number;
   /** Whether the mean reads a stop-gradient of h (`detachLocationInput`): REINFORCE then trains only this head. */
   readonly detachInput: boolean;
-  /** The mean layer `[hidden, 2]` (before tanh). */
-  readonly layer: Dense;
+  private readonly layer: Dense;
 
   constructor(params: ParamStore, config: RamConfig) {
     this.std = config.std;

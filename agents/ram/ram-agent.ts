@@ -58,7 +58,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
     this.locationNet = new LocationNetwork(this.params, config);
     this.actionNet = new ActionNetwork(this.params, config);
     this.baselineNet = new BaselineNetwork(this.params, config);
-    this.weights = ramWeightsOf({ glimpse: this.glimpseNet, core: this.coreNet, location: this.locationNet, action: this.actionNet, baseline: this.baselineNet });
+    this.weights = ramWeightsOf(this.params.entries);
   }
 
   initialState(batchSize: number): AgentState {
