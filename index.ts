@@ -13,4 +13,5 @@ export type { RunEvent } from './runners/events';
 export { resolveConfig } from './runners/config';
 export type { RunConfig } from './runners/config';
 export { initBackend, describeBackend } from './runners/backend';
+export { FLAGS, ENGINE_PATCHES } from './tensor';
 export * as viz from './viz';
