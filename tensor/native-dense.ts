@@ -189,6 +189,18 @@ export function nativeReadRows(src: tf.Tensor2D, row: number, rows: number): Flo
   return new Float32Array(backend.wasm.HEAPU8.buffer.slice(backend.wasm.HEAPU8.byteOffset + off, backend.wasm.HEAPU8.byteOffset + off + 4 * rows * src.shape[1]));
 }
 
+/**
+ * A Float32Array view of rows `[row, row + rows)` of a float32 `[*, K]` wasm tensor, for
+ * elementwise work in JS without copies. Valid only until the next wasm allocation (which may
+ * replace the heap's buffer): take it, use it, drop it.
+ */
+export function nativeRowsView(t: tf.Tensor2D, row: number, rows: number): Float32Array {
+  const what = 'nativeRowsView';
+  const backend = heapBackend(what);
+  const off = rowOffset(backend, t, row, rows, what);
+  return new Float32Array(backend.wasm.HEAPU8.buffer, backend.wasm.HEAPU8.byteOffset + off, rows * t.shape[1]);
+}
+
 /** Whether rows of `src` from `row` on hold exactly `data` (whole rows; bit patterns compared, so -0 != 0 and NaN == NaN). */
 export function nativeRowsEqual(src: tf.Tensor2D, row: number, data: Float32Array): boolean {
   const what = 'nativeRowsEqual';

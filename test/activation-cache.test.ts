@@ -55,11 +55,11 @@ function assertSame(a: { outputs: number[][]; grads: number[][] }, b: { outputs:
   a.grads.forEach((g, i) => assert.equal(Array.from(g), Array.from(b.grads[i]), `${what}: gradient ${i}`));
 }
 
-for (const T of [1, 6, 11]) {
-  test(`T=${T}: the cached replay equals the replay from scratch bit for bit; no tensor leak`, () => {
+for (const [core, T] of [['rnn', 1], ['rnn', 6], ['rnn', 11], ['lstm', 1], ['lstm', 9]] as const) {
+  test(`${core} T=${T}: the cached replay equals the replay from scratch bit for bit; no tensor leak`, () => {
     if (!native) return;
     const n0 = tf.memory().numTensors;
-    const agent = makeAgent('ram', ENV, CFG) as RamAgent;
+    const agent = makeAgent('ram', ENV, { ...CFG, core }) as RamAgent;
     // T=11 outgrows the 8 steps a first cache reserves; the second rollout reserves T exactly.
     for (let round = 0; round < 2; round++) {
       const r = collect(agent, 3, T, new Rng(round));
@@ -105,9 +105,11 @@ test('act outputs equal the replay outputs bit for bit (fast path); close to the
     }
   };
   if (native) {
-    const a = makeAgent('ram', ENV, CFG) as RamAgent;
-    check(a, true, 'fast');
-    a.dispose();
+    for (const core of ['rnn', 'lstm'] as const) {
+      const a = makeAgent('ram', ENV, { ...CFG, core }) as RamAgent;
+      check(a, true, `fast ${core}`);
+      a.dispose();
+    }
   }
   await tf.setBackend('cpu');
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false; // no "install tfjs-node" banner
@@ -200,11 +202,11 @@ test('edited, partial and foreign rollouts and a broken state chain are replayed
   agent.dispose();
 });
 
-for (const [id, options] of [['reinforce', {}], ['ppo', { epochs: 3 }], ['ppo', { epochs: 2, minibatches: 2 }]] as const) {
-  test(`${id} ${JSON.stringify(options)}: updates from what acting kept end in the same weights as from replays`, () => {
+for (const [id, options, core] of [['reinforce', {}, 'rnn'], ['ppo', { epochs: 3 }, 'rnn'], ['ppo', { epochs: 2, minibatches: 2 }, 'rnn'], ['ppo', { epochs: 2 }, 'lstm']] as const) {
+  test(`${id} ${JSON.stringify(options)} ${core}: updates from what acting kept end in the same weights as from replays`, () => {
     if (!native) return;
-    const a = makeAgent('ram', ENV, CFG) as RamAgent;
-    const b = makeAgent('ram', ENV, CFG) as RamAgent;
+    const a = makeAgent('ram', ENV, { ...CFG, core }) as RamAgent;
+    const b = makeAgent('ram', ENV, { ...CFG, core }) as RamAgent;
     const algoA = makeAlgorithm(id, { ...options, lr: 0.01 });
     const algoB = makeAlgorithm(id, { ...options, lr: 0.01 });
     for (let round = 0; round < 3; round++) {

@@ -22,9 +22,9 @@ test.before(async () => {
   await initBackend('wasm');
 });
 
-function agentFor(scales: number, g: number, detachLocationInput = false): RamAgent {
+function agentFor(scales: number, g: number, detachLocationInput = false, core: 'rnn' | 'lstm' = 'rnn'): RamAgent {
   const env = glimpseEnvInfo(scales, g, C);
-  return new RamAgent(resolveRamConfig(env, { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, seed: 4, std: 0.3, detachLocationInput }));
+  return new RamAgent(resolveRamConfig(env, { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, seed: 4, std: 0.3, detachLocationInput, core }));
 }
 
 /** Values of the outputs and the gradient of the hybrid loss for every variable. */
@@ -37,13 +37,13 @@ function assertClose(got: number[], want: number[], what: string): void {
   got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= 1e-5 + 1e-4 * Math.abs(want[i]), `${what}[${i}]: fast ${g} vs reference ${want[i]}`));
 }
 
-for (const [T, B] of [[1, 3], [4, 3], [7, 1], [4, 9]] as const) {
-  test(`T=${T} B=${B}: fast outputs and gradients equal the reference replay's`, () => {
-    if (!fastPathAvailable('rnn')) {
+for (const [core, T, B] of [['rnn', 1, 3], ['rnn', 4, 3], ['rnn', 7, 1], ['rnn', 4, 9], ['lstm', 1, 3], ['lstm', 4, 3], ['lstm', 7, 2]] as const) {
+  test(`${core} T=${T} B=${B}: fast outputs and gradients equal the reference replay's`, () => {
+    if (!fastPathAvailable(core)) {
       console.log('fast-path equivalence skipped: native dense kernels unavailable');
       return;
     }
-    const agent = agentFor(2, 3);
+    const agent = agentFor(2, 3, false, core);
     const r = randomRollout(T + 10, B, T, 2 * 3 * 3, C);
     const before = tf.memory().numTensors;
     const fast = run(agent, r, (x) => agent.evaluate(x));
@@ -74,13 +74,13 @@ function reinforceGrads(agent: RamAgent, r: Rollout, replay: (r: Rollout) => Eva
   return out;
 }
 
-{
-  test('detachLocationInput: fast equals reference; REINFORCE trains only the location head', () => {
-    if (!fastPathAvailable('rnn')) console.log('fast path unavailable: the detach test checks the reference alone');
+for (const core of ['rnn', 'lstm'] as const) {
+  test(`${core} detachLocationInput: fast equals reference; REINFORCE trains only the location head`, () => {
+    if (!fastPathAvailable(core)) console.log('fast path unavailable: the detach test checks the reference alone');
     {
       const T = 4;
-      const on = agentFor(2, 3, true);
-      const off = agentFor(2, 3, false);
+      const on = agentFor(2, 3, true, core);
+      const off = agentFor(2, 3, false, core);
       const r = randomRollout(T + 20, 3, T, 2 * 3 * 3, C);
       const before = tf.memory().numTensors;
       const fast = run(on, r, (x) => on.evaluate(x));

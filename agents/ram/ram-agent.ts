@@ -135,10 +135,10 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
     const cache = options.cache instanceof ActivationCache && options.cache.owner === this ? options.cache : null;
     const stamp = this.weightsStamp();
     const out = cache !== null && cache.accepts(hPrev, stamp)
-      ? cache.step(this.weights, glimpse, location, hPrev, stamp)
-      : actStep(this.weights, glimpse, location, hPrev);
+      ? cache.step(this.weights, glimpse, location, prev, stamp)
+      : actStep(this.weights, glimpse, location, prev);
     if (cache !== null) this.cacheSteps = Math.max(1, cache.steps);
-    return { state: [out.h], mean: out.mean, baseline: out.baseline, logits: out.logits };
+    return { state: out.c === null ? [out.h] : [out.h, out.c], mean: out.mean, baseline: out.baseline, logits: out.logits };
   }
 
   /**

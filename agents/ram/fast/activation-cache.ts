@@ -23,7 +23,7 @@ import type { Rollout, RolloutCache } from '../../rollout';
 import { nativeCopyRows, nativeRowsEqual } from '../../../tensor/native-dense';
 import type { RamWeights } from '../weights';
 import { actRows, type FastActStep } from './act';
-import { allocateForward, forwardWidths, type ForwardBuffers } from './forward';
+import { allocateForward, forwardTensors, forwardWidths, type ForwardBuffers, type ForwardWidths } from './forward';
 
 /** The version of an agent's weights: its explicit counter and its variables' current buffers. */
 export interface WeightsStamp {
@@ -44,7 +44,7 @@ export class ActivationCache implements RolloutCache {
   /** The hidden state the last recorded step returned: the next step must continue from it. */
   private last: tf.Tensor | null = null;
   private valid = true;
-  private readonly widths: Record<keyof ForwardBuffers, number>;
+  private readonly widths: ForwardWidths;
   private buffers: ForwardBuffers;
   private disposed = false;
 
@@ -76,10 +76,10 @@ export class ActivationCache implements RolloutCache {
   }
 
   /** Records the next step (act.ts's {@link actRows} on its rows); call only after {@link accepts} said yes. */
-  step(w: RamWeights, glimpse: Float32Array, location: Float32Array, hPrev: tf.Tensor2D | null, stamp: WeightsStamp): FastActStep {
+  step(w: RamWeights, glimpse: Float32Array, location: Float32Array, prev: readonly tf.Tensor2D[] | null, stamp: WeightsStamp): FastActStep {
     if (this.steps === 0) this.stamp = { version: stamp.version, buffers: [...stamp.buffers] };
     if (this.steps === this.cap) this.grow(2 * this.cap);
-    const out = actRows(w, this.buffers, this.steps * this.B, glimpse, location, hPrev);
+    const out = actRows(w, this.buffers, this.steps * this.B, glimpse, location, prev);
     this.steps++;
     this.last = out.h;
     return out;
@@ -111,7 +111,7 @@ export class ActivationCache implements RolloutCache {
     if (this.disposed) return;
     this.disposed = true;
     this.last = null;
-    tf.dispose(Object.values(this.buffers));
+    tf.dispose(forwardTensors(this.buffers));
   }
 
   /** Moves the recorded rows into buffers of `cap` steps (>= the steps recorded). */
@@ -120,9 +120,9 @@ export class ActivationCache implements RolloutCache {
     const next = allocateForward(this.widths, cap * this.B, true);
     const rows = this.steps * this.B;
     for (const k of Object.keys(next) as Array<keyof ForwardBuffers>) {
-      if (rows > 0) nativeCopyRows(next[k], 0, this.buffers[k], 0, rows);
+      if (rows > 0) nativeCopyRows(next[k]!, 0, this.buffers[k]!, 0, rows);
     }
-    tf.dispose(Object.values(this.buffers));
+    tf.dispose(forwardTensors(this.buffers));
     this.buffers = next;
     this.cap = cap;
   }

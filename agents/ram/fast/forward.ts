@@ -9,11 +9,15 @@
  *
  * The math is the reference networks' (agents/glimpse/, agents/ram/*-network.ts):
  *   [hg, hl] = [relu(X Wwhat + b), relu(L Wwhere + b)], g = relu([hg, hl] Wcombine + b),
- *   h_t = relu(g_t WcoreInput + b + h_{t-1} WcoreRecurrent) (h_{-1} = 0: the product is skipped),
+ *   z_t = g_t WcoreInput + b + h_{t-1} WcoreRecurrent (h_{-1} = 0: the product is skipped),
+ *   rnn: h_t = relu(z_t); lstm: [i, f, o, u] = [sig, sig, sig, tanh](z_t column blocks),
+ *   c_t = i u + f c_{t-1} (c_{-1} = 0), h_t = o tanh(c_t);
  *   mu = tanh(H Wlocation + b), baseline = H Wbaseline + b, logits = h Waction + b.
+ * The lstm gates are computed in JS on views of the wasm heap (float64 arithmetic rounded to
+ * float32: within 1e-6 of the reference's float32 kernels, and identical between act and replay).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeEmpty, nativeLinear, nativeLinearInto, type LinearTerm } from '../../../tensor/native-dense';
+import { nativeEmpty, nativeLinear, nativeLinearInto, nativeRowsView, type LinearTerm } from '../../../tensor/native-dense';
 import type { RamWeights } from '../weights';
 
 /**
@@ -28,17 +32,41 @@ export interface ForwardBuffers {
   g: tf.Tensor2D;
   H: tf.Tensor2D;
   mu: tf.Tensor2D;
+  /** lstm only: `[rows, 4H]` gate activations i, f, o (sigmoid) and u (tanh), column blocks. */
+  A?: tf.Tensor2D;
+  /** lstm only: `[rows, H]` cell states. */
+  C?: tf.Tensor2D;
+  /** lstm only: `[rows, H]` tanh of the cell states. */
+  TC?: tf.Tensor2D;
+}
+
+/** Column counts of the buffers of {@link ForwardBuffers} a core needs. */
+export type ForwardWidths = Partial<Record<keyof ForwardBuffers, number>> & Record<'X' | 'L' | 'cat' | 'g' | 'H' | 'mu', number>;
+
+/** Whether `w` is an lstm core's weights (its input projection is 4 hidden wide). */
+export function isLstm(w: RamWeights): boolean {
+  return w.coreInput.kernel.shape[1] === 4 * w.coreRecurrent.shape[0];
 }
 
 /** Column counts of {@link ForwardBuffers}, from the weights and the glimpse length D. */
-export function forwardWidths(w: RamWeights, D: number): Record<keyof ForwardBuffers, number> {
-  return { X: D, L: 2, cat: w.what.kernel.shape[1] + w.where.kernel.shape[1], g: w.combine.kernel.shape[1], H: w.coreRecurrent.shape[0], mu: 2 };
+export function forwardWidths(w: RamWeights, D: number): ForwardWidths {
+  const H = w.coreRecurrent.shape[0];
+  const widths: ForwardWidths = { X: D, L: 2, cat: w.what.kernel.shape[1] + w.where.kernel.shape[1], g: w.combine.kernel.shape[1], H, mu: 2 };
+  if (isLstm(w)) Object.assign(widths, { A: 4 * H, C: H, TC: H });
+  return widths;
 }
 
 /** Uninitialised buffers of `rows` rows (`keep`: survive the caller's tidy; the owner disposes them). */
-export function allocateForward(widths: Record<keyof ForwardBuffers, number>, rows: number, keep: boolean): ForwardBuffers {
+export function allocateForward(widths: ForwardWidths, rows: number, keep: boolean): ForwardBuffers {
   const make = (cols: number) => (keep ? tf.keep(nativeEmpty(rows, cols)) : nativeEmpty(rows, cols));
-  return { X: make(widths.X), L: make(widths.L), cat: make(widths.cat), g: make(widths.g), H: make(widths.H), mu: make(widths.mu) };
+  const f: ForwardBuffers = { X: make(widths.X), L: make(widths.L), cat: make(widths.cat), g: make(widths.g), H: make(widths.H), mu: make(widths.mu) };
+  if (widths.A !== undefined) Object.assign(f, { A: make(widths.A), C: make(widths.C!), TC: make(widths.TC!) });
+  return f;
+}
+
+/** The buffers of `f` as a list (for disposal and copies). */
+export function forwardTensors(f: ForwardBuffers): tf.Tensor2D[] {
+  return Object.values(f).filter((t): t is tf.Tensor2D => t !== undefined);
 }
 
 /** The glimpse network on rows `[row, row + rows)` of X and L, into the same rows of cat and g. */
@@ -49,14 +77,49 @@ export function glimpseRows(w: RamWeights, f: ForwardBuffers, row: number, rows:
   nativeLinearInto(f.g, row, 0, [{ x: f.cat, w: w.combine.kernel, xRowStart: row }], w.combine.bias, 'relu', rows);
 }
 
-/** The previous hidden state of a core step: `B` rows of `x` from `xRowStart`; null is the zero state. */
-export type PreviousState = { x: tf.Tensor2D; xRowStart: number } | null;
+/** `B` rows of a tensor from a row. */
+export interface RowBlock {
+  x: tf.Tensor2D;
+  xRowStart: number;
+}
 
-/** One core step: rows `[row, row + B)` of H from the same rows of g and the previous state. */
+/** The previous state of a core step: h (and c, lstm); null is the zero state. */
+export type PreviousState = { h: RowBlock; c?: RowBlock } | null;
+
+/**
+ * One core step: rows `[row, row + B)` of H (and, lstm, of A, C, TC) from the same rows of g and
+ * the previous state.
+ */
 export function coreStep(w: RamWeights, f: ForwardBuffers, row: number, B: number, prev: PreviousState): void {
   const terms: LinearTerm[] = [{ x: f.g, w: w.coreInput.kernel, xRowStart: row }];
-  if (prev !== null) terms.push({ x: prev.x, w: w.coreRecurrent, xRowStart: prev.xRowStart });
-  nativeLinearInto(f.H, row, 0, terms, w.coreInput.bias, 'relu', B);
+  if (prev !== null) terms.push({ x: prev.h.x, w: w.coreRecurrent, xRowStart: prev.h.xRowStart });
+  if (f.A === undefined) {
+    nativeLinearInto(f.H, row, 0, terms, w.coreInput.bias, 'relu', B);
+    return;
+  }
+  nativeLinearInto(f.A, row, 0, terms, w.coreInput.bias, 'linear', B);
+  const H = f.H.shape[1];
+  // Views after the GEMM (no allocation from here on).
+  const a = nativeRowsView(f.A, row, B), c = nativeRowsView(f.C!, row, B), tc = nativeRowsView(f.TC!, row, B), h = nativeRowsView(f.H, row, B);
+  const cPrev = prev?.c === undefined || prev === null ? null : nativeRowsView(prev.c.x, prev.c.xRowStart, B);
+  for (let b = 0; b < B; b++) {
+    const za = 4 * H * b, zh = H * b;
+    for (let j = 0; j < H; j++) {
+      const i = 1 / (1 + Math.exp(-a[za + j]));
+      const fg = 1 / (1 + Math.exp(-a[za + H + j]));
+      const o = 1 / (1 + Math.exp(-a[za + 2 * H + j]));
+      const u = Math.tanh(a[za + 3 * H + j]);
+      a[za + j] = i;
+      a[za + H + j] = fg;
+      a[za + 2 * H + j] = o;
+      a[za + 3 * H + j] = u;
+      const cv = Math.fround(Math.fround(i) * Math.fround(u) + (cPrev === null ? 0 : Math.fround(fg) * cPrev[zh + j]));
+      c[zh + j] = cv;
+      const t = Math.fround(Math.tanh(cv));
+      tc[zh + j] = t;
+      h[zh + j] = Math.fround(o) * t;
+    }
+  }
 }
 
 /** The location means of rows `[row, row + rows)` of H, into the same rows of mu. */
@@ -78,6 +141,9 @@ export function logitRows(w: RamWeights, H: tf.Tensor2D, row: number, rows: numb
 export function forwardAll(w: RamWeights, f: ForwardBuffers, T: number, B: number): void {
   const N = T * B;
   glimpseRows(w, f, 0, N);
-  for (let t = 0; t < T; t++) coreStep(w, f, t * B, B, t === 0 ? null : { x: f.H, xRowStart: (t - 1) * B });
+  for (let t = 0; t < T; t++) {
+    const prev = (x: tf.Tensor2D | undefined) => (x === undefined ? undefined : { x, xRowStart: (t - 1) * B });
+    coreStep(w, f, t * B, B, t === 0 ? null : { h: prev(f.H)!, c: prev(f.C) });
+  }
   locationRows(w, f, 0, N);
 }

@@ -23,10 +23,10 @@ export { fastReplay, type ReplayInput, type ReplayOutput } from './replay';
 export type { ForwardBuffers } from './forward';
 
 /**
- * Whether the fast path runs for a `core` now: the rnn core, the wasm backend, the native addon
+ * Whether the fast path runs for a `core` (rnn or lstm) now: the wasm backend, the native addon
  * with the dense kernels, and neither tfjs flag `GLIMPSE_FAST_PATHS` nor `GLIMPSE_NATIVE` off
  * (tensor/flags.ts).
  */
 export function fastPathAvailable(core: CoreKind): boolean {
-  return core === 'rnn' && fastPathsEnabled() && tf.getBackend() === 'wasm' && nativeDenseAvailable();
+  return (core === 'rnn' || core === 'lstm') && fastPathsEnabled() && tf.getBackend() === 'wasm' && nativeDenseAvailable();
 }

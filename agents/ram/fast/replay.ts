@@ -1,5 +1,5 @@
 /**
- * The whole RAM replay (rnn core) as ONE differentiable op with a hand-written backward pass.
+ * The whole RAM replay (rnn or lstm core) as ONE differentiable op with a hand-written backward pass.
  *
  * Autograd over the reference networks records ~400 small kernels per update (explicit
  * transposes, bias reductions, per-op gradient closures). This op runs the forward of forward.ts
@@ -16,7 +16,7 @@
  * the backward keeps dWloc, dbloc but sends none of the location gradient into H.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeColSum, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows } from '../../../tensor/native-dense';
+import { nativeColSum, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows, nativeRowsView } from '../../../tensor/native-dense';
 import { flattenRamWeights, unflattenRamWeights, type RamWeights } from '../weights';
 import { baselineRows, forwardAll, forwardWidths, logitRows, type ForwardBuffers } from './forward';
 
@@ -68,6 +68,48 @@ function backThroughTime(
   return dZ;
 }
 
+/**
+ * Backward through time of the lstm core, into `[N, 4H]` dZ (the gradient of the gate
+ * pre-activations, column blocks i, f, o, u). dH_t = head gradients + dZ_{t+1} Wh^T (GEMMs
+ * accumulating in place); the cell's chain rule runs in JS on views of the saved gates `sA`, cells
+ * `sC` and their tanh `sTC`:
+ *   do = dh tanh(c), dc = dh o (1 - tanh(c)^2) + dc_{t+1} f_{t+1}, di = dc u, du = dc i,
+ *   df = dc c_{t-1} (0 at t = 0); dz = [di i(1-i), df f(1-f), do o(1-o), du (1-u^2)].
+ */
+function backThroughTimeLstm(
+  dPreLoc: tf.Tensor2D | null, Wloc: tf.Tensor2D, dLogits: tf.Tensor2D, Wa: tf.Tensor2D, Wh: tf.Tensor2D,
+  sA: tf.Tensor2D, sC: tf.Tensor2D, sTC: tf.Tensor2D, T: number, B: number,
+): tf.Tensor2D {
+  const H = Wh.shape[0];
+  const N = T * B;
+  const dH = dPreLoc !== null ? nativeLinear([{ x: dPreLoc, w: Wloc, transposeW: true }], null, 'linear') : nativeEmpty(N, H);
+  if (dPreLoc === null) nativeRowsView(dH, 0, N).fill(0);
+  nativeLinearInto(dH, (T - 1) * B, 0, [{ x: dLogits, w: Wa, transposeW: true }], null, 'linear', B, true);
+  const dZ = nativeEmpty(N, 4 * H);
+  const dcCarry = new Float64Array(B * H);
+  for (let t = T - 1; t >= 0; t--) {
+    if (t < T - 1) nativeLinearInto(dH, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, true);
+    // Views after the GEMM (no allocation until the next step).
+    const dh = nativeRowsView(dH, t * B, B), a = nativeRowsView(sA, t * B, B), tc = nativeRowsView(sTC, t * B, B), dz = nativeRowsView(dZ, t * B, B);
+    const cPrev = t > 0 ? nativeRowsView(sC, (t - 1) * B, B) : null;
+    for (let b = 0; b < B; b++) {
+      const za = 4 * H * b, zh = H * b;
+      for (let j = 0; j < H; j++) {
+        const i = a[za + j], f = a[za + H + j], o = a[za + 2 * H + j], u = a[za + 3 * H + j];
+        const g = dh[zh + j], tcv = tc[zh + j];
+        const dO = g * tcv;
+        const dc = g * o * (1 - tcv * tcv) + dcCarry[zh + j];
+        dz[za + j] = dc * u * i * (1 - i);
+        dz[za + H + j] = cPrev === null ? 0 : dc * cPrev[zh + j] * f * (1 - f);
+        dz[za + 2 * H + j] = dO * o * (1 - o);
+        dz[za + 3 * H + j] = dc * i * (1 - u * u);
+        dcCarry[zh + j] = dc * f;
+      }
+    }
+  }
+  return dZ;
+}
+
 /** Sizes and options {@link backward} needs. */
 interface BackwardDims {
   T: number;
@@ -88,7 +130,7 @@ interface BackwardDims {
 function backward(w: RamWeights, saved: tf.Tensor2D[], dy: tf.Tensor, d: BackwardDims): RamWeights {
   const { T, B, C, hg, std, detachLoc } = d;
   const N = T * B;
-  const [sX, sL, sCat, sG, sH, sMu, sZ, sCls] = saved;
+  const [sX, sL, sCat, sG, sH, sMu, sZ, sCls, sA, sC, sTC] = saved;
   const Wh = w.coreRecurrent;
   const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
   const dBase = tf.reshape(tf.slice(dy, [N], [N]), [N, 1]) as tf.Tensor2D;
@@ -105,8 +147,10 @@ function backward(w: RamWeights, saved: tf.Tensor2D[], dy: tf.Tensor, d: Backwar
   const dLogits = tf.sub(dCls, tf.mul(tf.exp(sCls), tf.sum(dCls, 1, true))) as tf.Tensor2D;
   const dWa = nativeMatMulTN({ t: sH, row: (T - 1) * B }, { t: dLogits }, B);
   const dba = colSum(dLogits, 0, undefined, B);
-  const dZ = backThroughTime(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sH, T, B);
-  // h_t = relu(p_t + h_{t-1} Wh) with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t, one GEMM over row blocks.
+  const dZ = sA === undefined
+    ? backThroughTime(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sH, T, B)
+    : backThroughTimeLstm(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sA, sC, sTC, T, B);
+  // z_t = p_t + h_{t-1} Wh with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t, one GEMM over row blocks.
   const dWh = T === 1 ? tf.zerosLike(Wh) : nativeMatMulTN({ t: sH }, { t: dZ, row: B }, (T - 1) * B);
   const dWi = nativeMatMulTN({ t: sG }, { t: dZ }, N);
   const dbi = colSum(dZ);
@@ -158,6 +202,7 @@ export function fastReplay(weights: RamWeights, input: ReplayInput, recorded?: F
         X: tf.tensor2d(input.glimpses, [N, D]), L: tf.tensor2d(input.locations, [N, 2]),
         cat: nativeEmpty(N, widths.cat), g: nativeEmpty(N, widths.g), H: nativeEmpty(N, widths.H), mu: nativeEmpty(N, widths.mu),
       };
+      if (widths.A !== undefined) Object.assign(f, { A: nativeEmpty(N, widths.A), C: nativeEmpty(N, widths.C!), TC: nativeEmpty(N, widths.TC!) });
       forwardAll(w, f, T, B);
     }
     const { X, L, cat, g, H, mu } = f;
@@ -166,7 +211,7 @@ export function fastReplay(weights: RamWeights, input: ReplayInput, recorded?: F
     const logp = tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), 2 * (Math.log(std) + HALF_LOG_2PI));
     const base = tf.reshape(baselineRows(w, H, 0, N), [N]);
     const cls = tf.logSoftmax(logitRows(w, H, (T - 1) * B, B)) as tf.Tensor2D;
-    save([X, L, cat, g, H, mu, z, cls]);
+    save(f.A === undefined ? [X, L, cat, g, H, mu, z, cls] : [X, L, cat, g, H, mu, z, cls, f.A, f.C!, f.TC!]);
     const value = tf.concat([logp, base, tf.reshape(cls, [B * C])]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
       flattenRamWeights(backward(w, saved as tf.Tensor2D[], dy, { T, B, C, hg, std, detachLoc }));
