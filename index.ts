@@ -30,4 +30,5 @@ export type { LoadedModel, LoadModelOptions, Classification, ClassifyOptions, Im
 export { loadPlugins } from './runners/plugins';
 export type { LoadedPlugin } from './runners/plugins';
 export { initBackend, describeBackend } from './runners/backend';
+export { FLAGS, ENGINE_PATCHES } from './tensor';
 export * as viz from './viz';

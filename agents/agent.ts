@@ -11,7 +11,7 @@ import type { Batch } from '../envs/vector-env';
 import type { Space } from '../envs/spaces';
 import type { EnvSpec } from '../envs/core';
 import type { Rng } from '../envs/rng';
-import type { Rollout } from './rollout';
+import type { Rollout, RolloutCache } from './rollout';
 
 /** Opaque recurrent state owned by the agent (tensors it keeps alive until `disposeState`). */
 export type AgentState = { readonly tensors: tf.Tensor[] } & Record<string, unknown>;
@@ -22,6 +22,30 @@ export interface ActOptions {
   greedy: boolean;
   /** Source of sampling noise (the runner's RNG, whose state is checkpointed). */
   rng: Rng;
+  /**
+   * The cache of the rollout this step belongs to, made by {@link ActivationCaching.createRolloutCache}
+   * of this agent when the caller keeps one (training); the agent records into it what its
+   * replay of the rollout can reuse. Absent: record nothing.
+   */
+  cache?: RolloutCache;
+}
+
+/**
+ * What one {@link Agent.act} step computed that learning needs, per episode of the batch, as
+ * fresh plain arrays (the caller may keep them); the rollout keeps them (`Rollout.outputs`) so algorithms and evaluation need not
+ * replay the rollout to get them (the quantities of SB3's `evaluate_actions`, computed once).
+ */
+export interface ActOutputs {
+  /** `[B]` log-probability of the policy (location) action sampled at this step. */
+  logProb: Float32Array;
+  /** `[B]` learned baseline (value estimate) at this step, or null for an agent without one. */
+  baseline: Float32Array | null;
+  /**
+   * `[B*C]` class logits after this step, row-major; `logSoftmax` of a row is that episode's class
+   * log-probabilities. Logits, not log-probabilities, so a consumer computes them with the same
+   * tfjs op as the replay (`tf.logSoftmax`) and gets the replay's values bit for bit.
+   */
+  classLogits: Float32Array;
 }
 
 /** The result of one {@link Agent.act} call. */
@@ -35,6 +59,8 @@ export interface ActResult {
    * scalars for logging. Plain typed arrays only, never tensors.
    */
   record?: Batch;
+  /** What this step computed that learning needs (see {@link ActOutputs}); absent if the agent keeps none. */
+  outputs?: ActOutputs;
 }
 
 /** Differentiable quantities from replaying a rollout (all created inside the caller's tape). */
@@ -79,7 +105,29 @@ export interface Agent {
   getWeights(): NamedWeights;
   /** Loads named weights; throws a clear error on a missing name or a shape mismatch. */
   setWeights(weights: NamedWeights): void;
+  /**
+   * Tells the agent its trainable variables changed (an optimizer step): anything it computed
+   * under the old weights (an activation cache) is stale. Algorithms call it after each step.
+   */
+  weightsChanged?(): void;
   dispose(): void;
+}
+
+/**
+ * An optional capability of an {@link Agent}: it can keep, during a rollout, what its replay of
+ * that rollout would otherwise recompute (for RAM: the forward activations). The caller that
+ * collects a rollout for training creates one cache per rollout, passes it to every `act` step
+ * (`ActOptions.cache`), stores it in the rollout (`Rollout.cache`) and disposes it with the
+ * rollout. Generic code that ignores the capability loses only the speed.
+ */
+export interface ActivationCaching {
+  /** A new, empty cache for one rollout of `batchSize` episodes. */
+  createRolloutCache(batchSize: number): RolloutCache;
+}
+
+/** Whether `agent` offers {@link ActivationCaching}. */
+export function hasActivationCaching(agent: Agent): agent is Agent & ActivationCaching {
+  return typeof (agent as Partial<ActivationCaching>).createRolloutCache === 'function';
 }
 
 /** Named float32 arrays with their shapes, the checkpoint format of weights. */

@@ -5,6 +5,18 @@
  * All B episodes have the same length T (glimpse episodes are fixed-length; the runner checks).
  */
 import type { Batch } from '../envs/vector-env';
+import type { ActOutputs } from './agent';
+
+/**
+ * Something the agent computed while acting on a rollout and may reuse when it replays that same
+ * rollout (RAM: forward activations on the wasm heap). Owned by the rollout; free it with
+ * {@link disposeRollout} once the rollout is no longer replayed. The agent decides by itself
+ * whether a cache is still valid (same rollout, same weights); a stale one is ignored, never used.
+ */
+export interface RolloutCache {
+  /** Frees what the cache holds. Safe to call twice. */
+  dispose(): void;
+}
 
 export interface Rollout {
   /** Number of episodes B. */
@@ -23,4 +35,13 @@ export interface Rollout {
   returns: Float32Array;
   /** True class of each episode from the terminal `info.label`, length B (-1 when absent). */
   targets: Int32Array;
+  /** `outputs[t]`: what `act` computed at step t that learning needs; absent when the agent gives none. */
+  outputs?: ActOutputs[];
+  /** The agent's cache of this rollout (see {@link RolloutCache}); absent when none was kept. */
+  cache?: RolloutCache;
+}
+
+/** Frees the rollout's cache, if any (the arrays need nothing). Safe to call twice. */
+export function disposeRollout(rollout: Rollout): void {
+  rollout.cache?.dispose();
 }

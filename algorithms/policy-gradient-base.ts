@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Agent, NamedWeights } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
-import { registerFastGradients } from '../tensor/ops';
+import { assertEnginePatched } from '../tensor/engine-patches';
 import { Adam } from './adam';
 import type { Algorithm, AlgorithmState, Metrics } from './algorithm';
 
@@ -139,8 +139,6 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
   protected lr: number;
 
   constructor(options: O) {
-    // tfjs-core's CommonJS build has no gradients; make sure ours are in before any tape runs.
-    registerFastGradients();
     this.options = { ...options };
     this.config = { ...(options as OptimizerOptions) }; // all of O: the spread copies every key
     this.lr = options.lr;
@@ -158,9 +156,11 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
   /**
    * One Adam step on `lossFn()` over `vars` (variables the loss does not reach get a zero
    * gradient, which leaves them unchanged), with the global gradient norm clipped to `clipNorm`.
-   * The stats and the gradient norm come back in one read each.
+   * The stats and the gradient norm come back in one read each. `agent` (the owner of `vars`) is
+   * told `weightsChanged()` after the step, so it drops what it computed under the old weights.
    */
-  protected adamStep(vars: tf.Variable[], lossFn: () => AdamStepLoss): AdamStepResult {
+  protected adamStep(vars: tf.Variable[], lossFn: () => AdamStepLoss, agent?: Agent): AdamStepResult {
+    assertEnginePatched(this.id);
     let stats: tf.Tensor1D | null = null;
     const { value, grads } = tf.variableGrads(() => {
       const r = lossFn();
@@ -175,6 +175,7 @@ export abstract class PolicyGradientBase<O extends OptimizerOptions> implements 
       const clip = this.options.clipNorm;
       // The clipping factor goes into the Adam step itself: no scaled copy of every gradient.
       this.optimizer.apply(vars, gradList, clip > 0 && gradNorm > clip ? clip / gradNorm : 1);
+      agent?.weightsChanged?.();
       return { stats: values, gradNorm };
     } finally {
       tf.dispose([stats!, value, ...gradList, ...Object.values(grads)]);

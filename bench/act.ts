@@ -1,13 +1,14 @@
 /**
  * A/B of the native dense layers (tensor/native-dense.ts) against tfjs kernels, in one process
- * and alternating so both see the same load: the RAM's fused act (agents/ram/fused-act.ts) in
+ * and alternating so both see the same load: the RAM's fused act (agents/ram/fast/act.ts) in
  * greedy evaluation of the test split (runners/evaluate.ts, eval batch 1000) and in the training
- * collect (B=128), and the replay forward of the `reinforce` update (agents/ram/fused-rnn.ts).
+ * collect (B=128), and the replay forward of the `reinforce` update (agents/ram/fast/replay.ts).
  * Usage: npx tsx bench/act.ts [--reps N]
  */
+import { disposeRollout } from '../agents/rollout';
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
-import { setNativeDenseEnabled } from '../tensor/native-dense';
+import { FLAGS } from '../tensor/flags';
 import { hashSeed, Rng } from '../envs/rng';
 import { initBackend } from '../runners/backend';
 import { collectRollout } from '../runners/collect';
@@ -38,14 +39,15 @@ async function main(): Promise<void> {
     const rng = new Rng(1);
     for (let r = -1; r < reps; r++) {
       for (const mode of ['fused', 'modular'] as const) {
-        setNativeDenseEnabled(mode === 'fused');
+        tf.env().set(FLAGS.fastPaths, mode === 'fused');
         const t0 = performance.now();
         const e = evaluateSplit(evalEnv, agent, { samples: 0, seed: 1, maxItems: 3000 });
         const t1 = performance.now();
         const perEnv = Array.from({ length: 128 }, (_, k) => ({ index: (r + 1) * 128 + k }));
-        const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(1, r + 1), options: perEnv } });
+        const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(1, r + 1), options: perEnv }, keepActivations: true });
         const t2 = performance.now();
         algo.update(agent, rollout);
+        disposeRollout(rollout);
         const t3 = performance.now();
         if (r >= 0) {
           evalRate[mode].push(e.total / ((t1 - t0) / 1000));
@@ -54,10 +56,10 @@ async function main(): Promise<void> {
         }
       }
     }
-    setNativeDenseEnabled(true);
+    tf.env().set(FLAGS.fastPaths, true);
     console.log(`${id}: greedy eval (batch 1000) fused ${median(evalRate.fused).toFixed(0)} vs modular ${median(evalRate.modular).toFixed(0)} images/s; ` +
       `collect B=128 fused ${median(collectMs.fused).toFixed(1)} vs modular ${median(collectMs.modular).toFixed(1)} ms; ` +
-      `reinforce update native forward ${median(updateMs.fused).toFixed(1)} vs kernels ${median(updateMs.modular).toFixed(1)} ms`);
+      `reinforce update fast ${median(updateMs.fused).toFixed(1)} vs reference ${median(updateMs.modular).toFixed(1)} ms`);
     agent.dispose();
     algo.dispose();
     evalEnv.close();

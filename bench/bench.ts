@@ -13,6 +13,7 @@
  * Usage: `npm run bench -- [--quick] [--backend auto|wasm|cpu|tensorflow] [--rounds N]
  *   [--batches N] [--eval-images N] [--eval-batch N] [--json PATH]`
  */
+import { disposeRollout } from '../agents/rollout';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,7 +31,7 @@ import type { Algorithm } from '../algorithms/algorithm';
 import { loadNativeAddon } from '../native/addon';
 import { DEFAULT_EVAL_BATCH_SIZE } from '../runners/config';
 import { nativeAdamAvailable } from '../tensor/native-adam';
-import { fusedActAvailable } from '../agents/ram/fused-act';
+import { fastPathAvailable } from '../agents/ram/fast';
 import { benchRetina, type RetinaBenchResult } from './retina';
 
 /** Command-line options of the benchmark. */
@@ -210,9 +211,10 @@ function benchTraining(task: TaskCase, o: BenchOptions, ceilingSkip: string | nu
     const start = (b * BATCH) % (order.length - BATCH);
     const perEnv = Array.from({ length: BATCH }, (_, i) => ({ index: order[start + i] }));
     const t0 = performance.now();
-    const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(0, 1, b), options: perEnv } });
+    const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(0, 1, b), options: perEnv }, keepActivations: true });
     const t1 = performance.now();
     algo.update(agent, rollout);
+    disposeRollout(rollout);
     const t2 = performance.now();
     b++;
     return [t1 - t0, t2 - t1];
@@ -324,7 +326,7 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
     command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     backend: described,
     native: addon ? (addon.config() as unknown as Record<string, unknown>) : null,
-    paths: { adam: nativeAdamAvailable() ? 'native' : 'tfjs', act: fusedActAvailable() ? 'fused' : 'modular' },
+    paths: { adam: nativeAdamAvailable() ? 'native' : 'tfjs', act: fastPathAvailable('rnn') ? 'fused' : 'modular' },
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? '?',

@@ -3,16 +3,14 @@
  * registry env, B=128, then the update of the `ram` agent) with the change on and off,
  * alternating in one process (the order alternates too) so both see the same load. Prints median
  * (min) collect, update and step ms per variant and the median of the per-rep differences.
- * Toggles: `tape` (agents/ram/act-tape.ts: the update reuses the act-time forward, or replays
- * it), `wasm-kernels` (tensor/wasm-kernels.ts: sharing Identity and row-copying Slice, or the
- * stock wasm kernels), `native-backward` (agents/ram/fused-rnn.ts: weight gradients as native GEMMs
- * on row/column blocks, or tfjs matMuls on Slices), `all` (the three together).
- * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels|native-backward|all [--reps N] [--algo reinforce|ppo]
+ * Toggles: `tape` (collect's `keepActivations`, agents/ram/fast/activation-cache.ts: the update
+ * reuses the act-time forward, or replays it), `wasm-kernels` (tensor/wasm-kernels.ts: sharing Identity and row-copying Slice,
+ * or the stock wasm kernels), `all` (both).
+ * Usage: npx tsx bench/step-ab.ts --toggle tape|wasm-kernels|all [--reps N] [--algo reinforce|ppo]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
-import { setActTapeEnabled } from '../agents/ram/act-tape';
-import { setNativeBackwardEnabled } from '../agents/ram/fused-rnn';
+import { disposeRollout } from '../agents/rollout';
 import { registerWasmKernels, unregisterWasmKernels } from '../tensor/wasm-kernels';
 import { hashSeed, Rng } from '../envs/rng';
 import { initBackend } from '../runners/backend';
@@ -35,13 +33,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be an integer >= 1, got ${arg('--reps', '')}`);
   const algoId = arg('--algo', 'reinforce');
   const toggle = arg('--toggle', 'tape');
+  let keepActivations = true;
   const toggles: Record<string, (on: boolean) => void> = {
-    tape: setActTapeEnabled,
+    tape: (on) => (keepActivations = on),
     'wasm-kernels': (on) => (on ? registerWasmKernels() : unregisterWasmKernels()),
-    'native-backward': setNativeBackwardEnabled,
     all: (on) => {
-      setActTapeEnabled(on);
-      setNativeBackwardEnabled(on);
+      keepActivations = on;
       if (on) registerWasmKernels();
       else unregisterWasmKernels();
     },
@@ -63,9 +60,10 @@ async function main(): Promise<void> {
         set(mode === 'on');
         const perEnv = Array.from({ length: 128 }, (_, k) => ({ index: batch * 128 + k }));
         const t0 = performance.now();
-        const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(1, batch++), options: perEnv } });
+        const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(1, batch++), options: perEnv }, keepActivations });
         const t1 = performance.now();
         algo.update(agent, rollout);
+        disposeRollout(rollout);
         const t2 = performance.now();
         if (r >= 0) {
           ms[mode].collect.push(t1 - t0);

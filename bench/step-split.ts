@@ -5,6 +5,7 @@
  * Medians (min) over the timed batches, after 5 warm-up batches.
  * Usage: npx tsx bench/step-split.ts [--batches N]
  */
+import { disposeRollout } from '../agents/rollout';
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAlgorithm } from '../algorithms';
 import { hashSeed, Rng } from '../envs/rng';
@@ -48,9 +49,10 @@ async function main(): Promise<void> {
       act = reset = step = 0;
       const perEnv = Array.from({ length: 128 }, (_, k) => ({ index: (b + 5) * 128 + k }));
       const t0 = performance.now();
-      const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(1, b + 5), options: perEnv } });
+      const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(1, b + 5), options: perEnv }, keepActivations: true });
       const t1 = performance.now();
       algo.update(agent, rollout);
+      disposeRollout(rollout);
       const t2 = performance.now();
       if (b < 0) continue;
       ms.reset.push(reset);

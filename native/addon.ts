@@ -3,6 +3,7 @@
  * into native/build/Release/glimpse_native.node). Loading never throws: a missing or broken
  * build, or `GLIMPSE_NATIVE=0`, gives `null` and a one-line reason from {@link nativeAddonError}.
  */
+import { nativeDisabledReason, nativeEnabled } from '../tensor/flags';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -81,16 +82,13 @@ function candidatePaths(): string[] {
 }
 
 /**
- * The native addon, or `null` when it is disabled (`GLIMPSE_NATIVE=0`), not built, or fails to
- * load. The result is cached; the environment variable is read on the first call.
+ * The native addon, or `null` when it is disabled (the `GLIMPSE_NATIVE` flag, tensor/flags.ts),
+ * not built, or fails to load. The loaded module is cached; the flag is read on every call.
  */
 export function loadNativeAddon(): NativeAddon | null {
+  if (!nativeEnabled()) return null;
   if (cached !== undefined) return cached;
   cached = null;
-  if (process.env.GLIMPSE_NATIVE === '0') {
-    loadError = 'disabled by GLIMPSE_NATIVE=0';
-    return cached;
-  }
   const file = candidatePaths().find((p) => fs.existsSync(p));
   if (file === undefined) {
     loadError = 'addon not built; run `node scripts/build-native.js`';
@@ -107,5 +105,6 @@ export function loadNativeAddon(): NativeAddon | null {
 
 /** Why {@link loadNativeAddon} returned `null` (one line), or `null` if it loaded or was not tried. */
 export function nativeAddonError(): string | null {
+  if (!nativeEnabled()) return nativeDisabledReason();
   return loadError;
 }

@@ -5,9 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './config';
-import { registerFastGradients } from '../tensor/ops';
-import { registerNativeKernels, nativeKernelsActive } from '../tensor/native-kernels';
-import { registerWasmKernels } from '../tensor/wasm-kernels';
+import { nativeKernelsActive } from '../tensor/native-kernels';
+import { applyEnginePatches } from '../tensor/engine-patches';
 
 /** A backend that was asked for by name and cannot run here; `exitCode` 2. */
 export class BackendError extends Error {
@@ -83,15 +82,9 @@ async function useCpu(): Promise<boolean> {
  */
 export async function initBackend(name: BackendName | string): Promise<string> {
   const used = await selectBackend(name);
-  // Every training path needs the gradients tfjs-core's Node build does not register, and the
-  // explicit-transpose matMul gradient (transposed matMuls are ~12x slower on wasm).
-  registerFastGradients();
-  // On wasm, the native GEMM addon (built at install when g++ is there) replaces the matMul kernel,
-  // and Identity / Slice stop copying whole buffers (tensor/wasm-kernels.ts; no addon needed).
-  if (used === 'wasm') {
-    registerNativeKernels();
-    registerWasmKernels();
-  }
+  // The one place the engine is patched: gradients, and on wasm the native GEMM and the copy-free
+  // Identity / Slice (the list and the reasons: tensor/engine-patches.ts).
+  applyEnginePatches();
   return used;
 }
 

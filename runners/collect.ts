@@ -3,8 +3,8 @@
  * {@link Rollout} of plain typed arrays. All episodes of a batch must end on the same step (the
  * glimpse envs are fixed-length); anything else is a bug in the env and is reported as such.
  */
-import type { Agent, AgentState } from '../agents/agent';
-import type { Rollout } from '../agents/rollout';
+import { hasActivationCaching, type ActOutputs, type Agent, type AgentState } from '../agents/agent';
+import type { Rollout, RolloutCache } from '../agents/rollout';
 import type { Info } from '../envs/core';
 import type { Rng } from '../envs/rng';
 import type { Batch, VectorEnv, VectorResetOptions } from '../envs/vector-env';
@@ -19,6 +19,12 @@ export interface CollectOptions {
   reset?: VectorResetOptions;
   /** Safety cap on episode length; default `spec.maxEpisodeSteps` + 1, else 10000. */
   maxSteps?: number;
+  /**
+   * Keep the agent's activation cache with the rollout (`rollout.cache`, agents offering
+   * `ActivationCaching`), so that replaying it for an update skips recomputation. The caller then
+   * owns the cache: `disposeRollout(rollout)` when done. Default false.
+   */
+  keepActivations?: boolean;
 }
 
 /** A rollout plus the terminal infos of its episodes. */
@@ -41,21 +47,27 @@ export function collectRollout(env: VectorEnv, agent: Agent, options: CollectOpt
   const observations: Batch[] = [];
   const actions: Batch[] = [];
   const records: Batch[] = [];
+  const outputs: ActOutputs[] = [];
+  let allOutputs = true;
   const rewards: Float32Array[] = [];
   const returns = new Float32Array(B);
   const targets = new Int32Array(B).fill(-1);
   let finalInfos: Info[] = [];
 
   let obs = env.reset(options.reset).observations;
+  const cache: RolloutCache | undefined = options.keepActivations === true && hasActivationCaching(agent) ? agent.createRolloutCache(B) : undefined;
   let state: AgentState = agent.initialState(B);
+  let ok = false;
   try {
     for (let t = 0; ; t++) {
       if (t >= maxSteps) throw new Error(`episodes did not end within ${maxSteps} steps (env ${env.spec?.id ?? '?'})`);
-      const res = agent.act(obs, state, { greedy: options.greedy, rng: options.rng });
+      const res = agent.act(obs, state, { greedy: options.greedy, rng: options.rng, cache });
       state = res.state;
       observations.push(copyBatch(obs));
       actions.push(copyBatch(res.action));
       records.push(res.record ? copyBatch(res.record) : {});
+      if (res.outputs) outputs.push(res.outputs);
+      else allOutputs = false;
       const step = env.step(res.action);
       rewards.push(Float32Array.from(step.rewards));
       let ended = 0;
@@ -75,9 +87,13 @@ export function collectRollout(env: VectorEnv, agent: Agent, options: CollectOpt
       }
       break;
     }
+    ok = true;
   } finally {
     agent.disposeState(state);
+    if (!ok) cache?.dispose();
   }
   const rollout: Rollout = { batchSize: B, steps: observations.length, observations, actions, records, rewards, returns, targets };
+  if (allOutputs) rollout.outputs = outputs;
+  if (cache) rollout.cache = cache;
   return { rollout, finalInfos };
 }

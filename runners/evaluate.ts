@@ -2,10 +2,13 @@
  * Scores an agent on a whole split exactly once: items are visited in order through
  * `reset({options: {index}})` per sub-env, the last partial batch is padded (repeating the last
  * item) and the padding masked out. Locations are greedy, or M sampled rollouts of the same
- * episodes whose class probabilities are averaged (Mnih et al.'s Monte-Carlo evaluation).
+ * episodes whose class probabilities are averaged (Mnih et al.'s Monte-Carlo evaluation). The
+ * class probabilities are those `act` computed at the last step (`rollout.outputs`); only an
+ * agent that keeps no outputs has its rollouts replayed for them.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Agent } from '../agents/agent';
+import type { Rollout } from '../agents/rollout';
 import { Rng, hashSeed } from '../envs/rng';
 import type { VectorEnv } from '../envs/vector-env';
 import { collectRollout } from './collect';
@@ -94,7 +97,7 @@ function* evaluationSteps(env: VectorEnv, agent: Agent, options: EvaluateOptions
     for (let m = 0; m < options.samples; m++) {
       const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset });
       targets = rollout.targets;
-      const p = tf.tidy(() => tf.exp(agent.evaluate(rollout).classLogProbs));
+      const p = tf.tidy(() => tf.exp(finalClassLogProbs(agent, rollout)));
       C = p.shape[1] as number;
       const data = p.dataSync() as Float32Array;
       p.dispose();
@@ -106,4 +109,15 @@ function* evaluationSteps(env: VectorEnv, agent: Agent, options: EvaluateOptions
   }
   const accuracy = n > 0 ? correct / n : 0;
   return { accuracy, error: 1 - accuracy, correct, total: n, samples: options.samples, seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * `[B, C]` class log-probabilities at the last step of `rollout`: the logSoftmax of the logits
+ * `act` kept (the op the replay applies to the same logits: the same values), else a replay.
+ */
+function finalClassLogProbs(agent: Agent, rollout: Rollout): tf.Tensor2D {
+  const last = rollout.outputs?.[rollout.steps - 1];
+  if (last === undefined) return agent.evaluate(rollout).classLogProbs;
+  const B = rollout.batchSize;
+  return tf.logSoftmax(tf.tensor2d(last.classLogits, [B, last.classLogits.length / B]));
 }

@@ -5,6 +5,7 @@
  * It works with any VectorEnv/Agent/Algorithm and stops cleanly at a batch boundary when asked.
  */
 import type { Agent } from '../agents/agent';
+import { disposeRollout } from '../agents/rollout';
 import type { Algorithm } from '../algorithms/algorithm';
 import { hashSeed, type Rng } from '../envs/rng';
 import type { VectorEnv } from '../envs/vector-env';
@@ -118,8 +119,14 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
       const tb = Date.now();
       const perEnv = order ? Array.from({ length: B }, (_, i) => ({ index: order[b * B + i] })) : undefined;
       // Env noise is seeded per (epoch, batch), not carried in env state, so a resume replays it exactly.
-      const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(config.seed, epoch, b), options: perEnv } });
-      const metrics = algorithm.update(agent, rollout);
+      // keepActivations: the update's replay of this rollout reuses what acting computed.
+      const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(config.seed, epoch, b), options: perEnv }, keepActivations: true });
+      let metrics: Record<string, number>;
+      try {
+        metrics = algorithm.update(agent, rollout);
+      } finally {
+        disposeRollout(rollout);
+      }
       const bad = Object.entries(metrics).find(([, v]) => !Number.isFinite(v));
       if (bad) {
         const keep = ctx.counters.epoch > 0 ? `the last good checkpoint (epoch ${ctx.counters.epoch}) is kept in ${checkpointPath(ctx.runDir, 'last')}` : 'no checkpoint was written yet';

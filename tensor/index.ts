@@ -5,6 +5,8 @@
  */
 export { stopGradient, registerFastGradients } from './ops';
 export { registerMissingGradients } from './gradients';
+export { ENGINE_PATCHES, applyEnginePatches, type EnginePatch } from './engine-patches';
+export { FLAGS, nativeEnabled, fastPathsEnabled } from './flags';
 export { registerNativeKernels, unregisterNativeKernels, nativeKernelsActive, nativeKernelsUnavailableReason } from './native-kernels';
 export { nativeAdamAvailable, nativeAdamUnavailableReason, nativeAdamUpdate, nativeSumSquares } from './native-adam';
 export type { AdamConstants } from './native-adam';

@@ -7,11 +7,11 @@
  * stock BatchMatMul keeps XNNPACK-packed weights until the tensor is disposed): an in-place write
  * to a weight would leave such a cache stale.
  *
- * Only for the wasm backend; `GLIMPSE_NATIVE=0`, a missing build, or a build older than the
+ * Only for the wasm backend; the `GLIMPSE_NATIVE` flag off, a missing build, or a build older than the
  * fused Adam make {@link nativeAdamAvailable} false and callers use tfjs kernels instead.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { loadNativeAddon, type NativeAddon } from '../native/addon';
+import { loadNativeAddon, nativeAddonError, type NativeAddon } from '../native/addon';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` used here. */
 interface WasmHeapBackend {
@@ -55,7 +55,7 @@ export function nativeAdamAvailable(): boolean {
 export function nativeAdamUnavailableReason(): string | null {
   if (tf.getBackend() !== 'wasm') return `backend is '${tf.getBackend()}', not wasm`;
   const addon = loadNativeAddon();
-  if (addon === null) return process.env.GLIMPSE_NATIVE === '0' ? 'disabled by GLIMPSE_NATIVE=0' : 'native addon not built';
+  if (addon === null) return nativeAddonError() ?? 'native addon not built';
   return adamAddon() === null ? 'the built addon predates adamUpdate; rebuild with `node scripts/build-native.js`' : null;
 }
 

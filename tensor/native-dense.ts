@@ -43,19 +43,12 @@ function denseAddon(): DenseAddon | null {
   return addon !== null && typeof addon.biasActivation === 'function' && typeof addon.reluMask === 'function' ? (addon as DenseAddon) : null;
 }
 
-let enabled = true;
-
 /**
- * Turns the native dense paths of callers off (true restores them): {@link nativeDenseAvailable}
- * then answers false, so the RAM's act and replay run as tfjs kernels. For side-by-side timing.
+ * Whether {@link nativeLinear} can run now: the active backend is wasm and the addon (enabled by
+ * the `GLIMPSE_NATIVE` flag, tensor/flags.ts) has the dense kernels.
  */
-export function setNativeDenseEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** Whether {@link nativeLinear} can run now: enabled, the active backend is wasm, and the addon has it. */
 export function nativeDenseAvailable(): boolean {
-  return enabled && tf.getBackend() === 'wasm' && denseAddon() !== null;
+  return tf.getBackend() === 'wasm' && denseAddon() !== null;
 }
 
 function offsetOf(backend: WasmHeapBackend, t: tf.Tensor): number {
@@ -121,7 +114,7 @@ export function nativeLinearInto(
 ): void {
   if (tf.getBackend() !== 'wasm') throw new Error(`nativeLinear: needs the wasm backend, the active one is '${tf.getBackend()}'`);
   const addon = denseAddon();
-  if (addon === null) throw new Error('nativeLinear: the native addon with biasActivation is not available (GLIMPSE_NATIVE=0, not built, or an older build)');
+  if (addon === null) throw new Error('nativeLinear: the native addon with biasActivation is not available (disabled by the GLIMPSE_NATIVE flag, not built, or an older build)');
   if (terms.length === 0) throw new Error('nativeLinear: needs at least one term');
   if (!(activation in ACTIVATION_CODE)) throw new Error(`nativeLinear: activation must be linear, relu or tanh, got ${JSON.stringify(activation)}`);
   const M = rows ?? terms[0].x.shape[0];
@@ -194,6 +187,18 @@ export function nativeReadRows(src: tf.Tensor2D, row: number, rows: number): Flo
   const backend = heapBackend(what);
   const off = rowOffset(backend, src, row, rows, what);
   return new Float32Array(backend.wasm.HEAPU8.buffer.slice(backend.wasm.HEAPU8.byteOffset + off, backend.wasm.HEAPU8.byteOffset + off + 4 * rows * src.shape[1]));
+}
+
+/**
+ * A Float32Array view of rows `[row, row + rows)` of a float32 `[*, K]` wasm tensor, for
+ * elementwise work in JS without copies. Valid only until the next wasm allocation (which may
+ * replace the heap's buffer): take it, use it, drop it.
+ */
+export function nativeRowsView(t: tf.Tensor2D, row: number, rows: number): Float32Array {
+  const what = 'nativeRowsView';
+  const backend = heapBackend(what);
+  const off = rowOffset(backend, t, row, rows, what);
+  return new Float32Array(backend.wasm.HEAPU8.buffer, backend.wasm.HEAPU8.byteOffset + off, rows * t.shape[1]);
 }
 
 /** Whether rows of `src` from `row` on hold exactly `data` (whole rows; bit patterns compared, so -0 != 0 and NaN == NaN). */

@@ -4,7 +4,7 @@
  * stock kernel, same values within float32 rounding, several times the speed (bench/matmul.ts).
  * Gradients need nothing extra: tfjs's matMul gradient is itself made of BatchMatMul calls.
  *
- * Only the wasm backend is patched; `GLIMPSE_NATIVE=0` disables it. `_FusedMatMul` is left stock:
+ * Only the wasm backend is patched; the `GLIMPSE_NATIVE` flag (tensor/flags.ts) disables it. `_FusedMatMul` is left stock:
  * nothing in this project calls `tf.fused.matMul`.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -112,10 +112,9 @@ function registeredIsNative(): boolean {
 /**
  * Makes the wasm backend run `BatchMatMul` (every `tf.matMul`, forward and in gradients) on the
  * native addon. Returns true when the native kernel is in place, false (changing nothing) when
- * `GLIMPSE_NATIVE=0`, the addon is not built, or the active backend is not 'wasm'. Idempotent.
+ * the native addon is disabled or not built, or the active backend is not 'wasm'. Idempotent.
  */
 export function registerNativeKernels(): boolean {
-  if (process.env.GLIMPSE_NATIVE === '0') return false;
   if (tf.getBackend() !== BACKEND) return false;
   addon = loadNativeAddon();
   if (addon === null) return false;
@@ -142,6 +141,5 @@ export function nativeKernelsActive(): boolean {
 
 /** Why native kernels are unavailable (one line), or null when the addon loads. */
 export function nativeKernelsUnavailableReason(): string | null {
-  if (process.env.GLIMPSE_NATIVE === '0') return 'disabled by GLIMPSE_NATIVE=0';
   return loadNativeAddon() === null ? nativeAddonError() : null;
 }

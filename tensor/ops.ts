@@ -82,3 +82,8 @@ export function registerFastGradients(): void {
   registerMissingGradients();
   fastGradientsRegistered = true;
 }
+
+/** Whether {@link registerFastGradients} has run in this process. */
+export function gradientsRegistered(): boolean {
+  return fastGradientsRegistered;
+}

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import { makeAgent } from '../agents';
 import type { Agent, AgentState } from '../agents/agent';
-import { fusedActAvailable } from '../agents/ram/fused-act';
+import { fastPathAvailable } from '../agents/ram/fast';
 import { nativeEmpty, nativeLinear, nativeLinearInto, nativeReluMaskRows } from '../tensor/native-dense';
 import { Rng } from '../envs/rng';
 import { glimpseEnvInfo } from './helpers/ram-rollout';
@@ -18,7 +18,7 @@ let native = false;
 test.before(async () => {
   await tf.setBackend('wasm');
   await tf.ready();
-  native = fusedActAvailable();
+  native = fastPathAvailable('rnn');
   if (!native) console.log('fused-act tests skipped: native dense kernels unavailable');
 });
 

@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import {
   nativeKernelsActive, nativeKernelsUnavailableReason, registerNativeKernels, unregisterNativeKernels,
 } from '../tensor/native-kernels';
+import { FLAGS } from '../tensor/flags';
 import { loadNativeAddon } from '../native/addon';
 import { Rng } from '../envs/rng';
 
@@ -63,16 +64,16 @@ test('registration is idempotent, reversible, and leaves the stock kernel when d
   unregisterNativeKernels();
   unregisterNativeKernels();
   assert.not.ok(nativeKernelsActive());
-  const saved = process.env.GLIMPSE_NATIVE;
-  process.env.GLIMPSE_NATIVE = '0';
+  // The tfjs flag (tensor/flags.ts) turns the addon off, and back on.
+  tf.env().set(FLAGS.native, false);
   try {
     assert.not.ok(registerNativeKernels());
     assert.not.ok(nativeKernelsActive());
-    assert.is(nativeKernelsUnavailableReason(), 'disabled by GLIMPSE_NATIVE=0');
+    assert.is(nativeKernelsUnavailableReason(), 'disabled by the tfjs flag GLIMPSE_NATIVE');
   } finally {
-    if (saved === undefined) delete process.env.GLIMPSE_NATIVE;
-    else process.env.GLIMPSE_NATIVE = saved;
+    tf.env().set(FLAGS.native, true);
   }
+  assert.is(nativeKernelsUnavailableReason(), null);
 });
 
 test('equals the stock wasm kernel for all transposes and odd sizes 1, 3, 17, 129', () => {

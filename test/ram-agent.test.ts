@@ -166,8 +166,8 @@ test('tensor count does not grow over many act/evaluate calls; dispose frees the
   const before = tf.memory().numTensors;
   const agent = makeAgent('ram', ENV, SMALL);
   const rng = new Rng(1);
-  // A sampled rollout leaves the agent holding its act tape (a fixed set of buffers, act-tape.ts)
-  // until the next one: the count is taken after the first, and must then stay put.
+  // The agent holds nothing per rollout (activation caches belong to rollouts, and these keep
+  // none): the count is taken after the first rollout, and must then stay put.
   let steady = -1;
   for (let i = 0; i < 20; i++) {
     const r = collect(agent, 3, 3, i % 2 === 1, rng);

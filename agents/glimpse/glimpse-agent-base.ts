@@ -7,7 +7,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../envs/rng';
 import type { Batch } from '../../envs/vector-env';
 import type { NamedWeights } from '../agent';
-import { registerFastGradients } from '../../tensor/ops';
 import { ParamStore } from './params';
 
 export abstract class GlimpseAgentBase {
@@ -21,8 +20,6 @@ export abstract class GlimpseAgentBase {
    * @param seed seed of the weight initialisation.
    */
   protected constructor(prefix: string, seed: number) {
-    // tfjs-core's CommonJS build has no gradients; make sure ours are in before any tape runs.
-    registerFastGradients();
     this.params = new ParamStore(prefix, new Rng(seed));
   }
 

@@ -40,6 +40,25 @@ export class LocationNetwork {
   }
 
   /**
+   * {@link logProb} of `sample` `[N*2]` under means `mean` `[N*2]` as plain float32 values `[N]`,
+   * for `act` (no tensors). Every operation is rounded to float32 in the order of the fast
+   * replay's kernels (fast/replay.ts: z = (s - mu) / std, sum z^2 * -0.5 - 2 (log std + log(2 pi)/2)),
+   * so its values equal the replay's bit for bit (test/activation-cache.test.ts).
+   */
+  logProbValues(mean: Float32Array, sample: Float32Array): Float32Array {
+    const f = Math.fround;
+    const std = f(this.std);
+    const c = f(2 * (Math.log(this.std) + HALF_LOG_2PI));
+    const out = new Float32Array(mean.length / 2);
+    for (let i = 0; i < out.length; i++) {
+      const z0 = f(f(sample[2 * i] - mean[2 * i]) / std);
+      const z1 = f(f(sample[2 * i + 1] - mean[2 * i + 1]) / std);
+      out[i] = f(f(f(f(z0 * z0) + f(z1 * z1)) * -0.5) - c);
+    }
+    return out;
+  }
+
+  /**
    * Draws `mean + std * N(0, 1)` per coordinate with `rng` (or returns the mean when `greedy`).
    * @returns the unclipped `sample` (for the log-prob) and the `location` clipped to [-1, 1].
    */

@@ -1,14 +1,16 @@
 /**
  * The Recurrent Attention Model (Mnih et al. 2014) as an {@link Agent}: glimpse, core, location,
  * action and baseline networks composed. `act` runs one batched step without gradients and
- * samples the next location in JS; `evaluate` replays a stored rollout for the algorithm's tape.
- * A sampled rollout's `act` steps keep their forward activations (act-tape.ts), so that
- * `evaluate` of that rollout under unchanged weights skips the replay's forward pass.
+ * samples the next location in JS, returning what learning needs (location log-prob, baseline,
+ * class logits: `ActOutputs`); `evaluate` replays a stored rollout for the algorithm's tape.
+ * Where the fast path runs (fast/), `act` can record its activations into the rollout's cache
+ * (`ActivationCaching`), and `evaluate` of that rollout under unchanged weights skips the
+ * replay's forward pass; elsewhere both run the reference networks.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../../envs/vector-env';
-import type { ActOptions, ActResult, Agent, AgentState, Evaluation } from '../agent';
-import type { Rollout } from '../rollout';
+import type { ActivationCaching, ActOptions, ActResult, Agent, AgentState, Evaluation, NamedWeights } from '../agent';
+import type { Rollout, RolloutCache } from '../rollout';
 import { ActionNetwork } from '../glimpse/action-network';
 import { BaselineNetwork } from './baseline-network';
 import type { RamConfig } from './config';
@@ -16,12 +18,19 @@ import { CoreNetwork } from '../glimpse/core-network';
 import { GlimpseNetwork } from '../glimpse/glimpse-network';
 import { LocationNetwork } from './location-network';
 import { GlimpseAgentBase } from '../glimpse/glimpse-agent-base';
-import { FUSED_RNN_KEYS, fusedRnnEvaluate } from './fused-rnn';
-import { fusedActAvailable, fusedRnnActStep } from './fused-act';
-import { ACT_TAPE_RECORD, ActTape, actTapeEnabled } from './act-tape';
+import { ramWeightsOf, type RamWeights } from './weights';
+import { ActivationCache, actStep, fastPathAvailable, fastReplay, type ForwardBuffers, type WeightsStamp } from './fast';
+
+/** What one act step computes, before sampling: next state, location means, baseline, logits. */
+interface ActStep {
+  state: tf.Tensor2D[];
+  mean: Float32Array;
+  baseline: Float32Array;
+  logits: Float32Array;
+}
 
 /** A RAM agent built from a resolved {@link RamConfig} (see `resolveRamConfig`). */
-export class RamAgent extends GlimpseAgentBase implements Agent {
+export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCaching {
   readonly id = 'ram';
   readonly config: Record<string, unknown>;
   private readonly cfg: RamConfig;
@@ -30,10 +39,14 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
   private readonly locationNet: LocationNetwork;
   private readonly actionNet: ActionNetwork;
   private readonly baselineNet: BaselineNetwork;
-  /** The forward activations of the last sampled rollout (act-tape.ts), or null. */
-  private tape: ActTape | null = null;
-  /** Steps of the last tape: the row capacity the next one reserves. */
-  private tapeSteps = 8;
+  /** The networks' variables by layer name (weights.ts): the one view the fast path reads them through. */
+  readonly weights: RamWeights;
+  /** States made by initialState (all zero): act skips their recurrent product. */
+  private readonly initialStates = new WeakSet<AgentState>();
+  /** Steps of the last recorded rollout: the row capacity the next cache reserves. */
+  private cacheSteps = 8;
+  /** Bumped by setWeights and weightsChanged: the explicit version activation caches check. */
+  private weightsVersion = 0;
 
   constructor(config: RamConfig) {
     super('ram', config.seed);
@@ -45,12 +58,14 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     this.locationNet = new LocationNetwork(this.params, config);
     this.actionNet = new ActionNetwork(this.params, config);
     this.baselineNet = new BaselineNetwork(this.params, config);
+    this.weights = ramWeightsOf(this.params.entries);
   }
 
   initialState(batchSize: number): AgentState {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`ram: batchSize must be a positive integer, got ${batchSize}`);
-    // `zero` lets the first act skip the recurrent matMul on the all-zero state.
-    return { tensors: this.coreNet.initialState(batchSize), batchSize, zero: true };
+    const state: AgentState = { tensors: this.coreNet.initialState(batchSize) };
+    this.initialStates.add(state);
+    return state;
   }
 
   act(observation: Batch, state: AgentState, options: ActOptions): ActResult {
@@ -60,103 +75,13 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     if (state.tensors.length !== this.coreNet.stateSize || state.tensors[0].shape[0] !== batchSize) {
       throw new Error(`ram: state is for batch ${state.tensors[0]?.shape[0]} with ${state.tensors.length} tensors, observation has batch ${batchSize}`);
     }
-    if (this.cfg.core === 'rnn' && fusedActAvailable()) return this.actFused(glimpse, location, state, options);
-    const { next, packed } = tf.tidy(() => {
-      // Copies: the cpu backend keeps a reference to the array it is given, and envs may reuse theirs.
-      const x = tf.tensor2d(Float32Array.from(glimpse), [batchSize, this.glimpseNet.inputSize]);
-      const l = tf.tensor2d(Float32Array.from(location), [batchSize, 2]);
-      const g = this.glimpseNet.forward(x, l);
-      const newState = this.coreNet.step(this.coreNet.project(g), state.zero === true ? null : (state.tensors as tf.Tensor2D[]));
-      const h = newState[0];
-      const mean = this.locationNet.mean(h);
-      const label = tf.cast(tf.expandDims(tf.argMax(this.actionNet.logits(h), 1), 1), 'float32');
-      // One [B, 3] read-back (mean x, mean y, label) instead of two.
-      return { next: newState, packed: tf.concat([mean, label], 1) };
-    });
-    const values = packed.dataSync();
-    packed.dispose();
+    // The initial (all-zero) state: its recurrent product is skipped.
+    const prev = this.initialStates.has(state) ? null : (state.tensors as tf.Tensor2D[]);
+    const step = fastPathAvailable(this.cfg.core) ? this.stepFast(glimpse, location, prev, options) : this.stepReference(glimpse, location, prev);
     this.disposeState(state);
-    const mean = new Float32Array(batchSize * 2);
-    const labels = new Int32Array(batchSize);
-    for (let b = 0; b < batchSize; b++) {
-      mean[2 * b] = values[3 * b];
-      mean[2 * b + 1] = values[3 * b + 1];
-      labels[b] = values[3 * b + 2];
-    }
-    const { sample, location: loc } = this.locationNet.sample(mean, options.rng, options.greedy);
-    return {
-      action: { location: loc, label: labels },
-      state: { tensors: next, batchSize, zero: false },
-      record: { sample },
-    };
-  }
-
-  /**
-   * `act` of the rnn core on native dense layers (fused-act.ts); labels are the argmax of the
-   * logits taken in JS (first maximum, as tf.argMax). Same math as the modular path.
-   */
-  private actFused(glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
-    const batchSize = location.length / 2;
-    const vars = new Map(this.params.entries);
-    if (!options.greedy && actTapeEnabled()) {
-      const tape = this.tapeFor(state, batchSize);
-      if (tape !== null) return this.actTaped(tape, vars, glimpse, location, state, options);
-    }
-    const { h, mean, logits } = tf.tidy(() => {
-      // The wasm backend copies the arrays into its heap: no defensive copy needed here.
-      const x = tf.tensor2d(glimpse, [batchSize, this.glimpseNet.inputSize]);
-      const l = tf.tensor2d(location, [batchSize, 2]);
-      return fusedRnnActStep(vars, x, l, state.zero === true ? null : (state.tensors[0] as tf.Tensor2D));
-    });
-    const meanValues = mean.dataSync() as Float32Array;
-    const logitValues = logits.dataSync() as Float32Array;
-    tf.dispose([mean, logits]);
-    this.disposeState(state);
-    const C = logits.shape[1];
-    const labels = new Int32Array(batchSize);
-    for (let b = 0; b < batchSize; b++) {
-      let best = 0;
-      for (let c = 1; c < C; c++) if (logitValues[b * C + c] > logitValues[b * C + best]) best = c;
-      labels[b] = best;
-    }
-    const { sample, location: loc } = this.locationNet.sample(meanValues, options.rng, options.greedy);
-    return {
-      action: { location: loc, label: labels },
-      state: { tensors: [h], batchSize, zero: false },
-      record: { sample },
-    };
-  }
-
-  /**
-   * The tape a sampled `act` step records into: a new one at the first step of a rollout (zero
-   * state), the running one when `state` is its last step's and the weights are unchanged, else
-   * null (an untaped step; the rollout's evaluate then replays from scratch).
-   */
-  private tapeFor(state: AgentState, batchSize: number): ActTape | null {
-    const weights = this.trainableVariables();
-    if (state.zero === true) {
-      this.tape?.dispose();
-      const { glimpseHidden, locationHidden, glimpseFeatures, hidden } = this.cfg;
-      this.tape = new ActTape(weights, batchSize, this.glimpseNet.inputSize, [glimpseHidden + locationHidden, glimpseFeatures, hidden], this.tapeSteps);
-      return this.tape;
-    }
-    const tape = this.tape;
-    if (tape === null || state.tape !== tape.token || state.step !== tape.steps || tape.B !== batchSize) return null;
-    if (!tape.weightsUnchanged(weights)) {
-      tape.dispose();
-      this.tape = null;
-      return null;
-    }
-    return tape;
-  }
-
-  /** {@link RamAgent.actFused} recording into `tape` (same math; act-tape.ts). */
-  private actTaped(tape: ActTape, vars: Map<string, tf.Variable>, glimpse: Float32Array, location: Float32Array, state: AgentState, options: ActOptions): ActResult {
-    const batchSize = location.length / 2;
-    const { h, mean, logits } = tape.step(vars, glimpse, location);
-    this.tapeSteps = tape.steps;
-    this.disposeState(state);
-    const C = logits.length / batchSize;
+    const { mean, logits } = step;
+    const C = this.cfg.numClasses;
+    // Labels: the argmax of the logits (first maximum, as tf.argMax).
     const labels = new Int32Array(batchSize);
     for (let b = 0; b < batchSize; b++) {
       let best = 0;
@@ -166,57 +91,123 @@ export class RamAgent extends GlimpseAgentBase implements Agent {
     const { sample, location: loc } = this.locationNet.sample(mean, options.rng, options.greedy);
     return {
       action: { location: loc, label: labels },
-      state: { tensors: [h], batchSize, zero: false, tape: tape.token, step: tape.steps },
-      record: { sample, [ACT_TAPE_RECORD]: new Int32Array(batchSize).fill(tape.token) },
+      state: { tensors: step.state },
+      record: { sample },
+      outputs: { logProb: this.locationNet.logProbValues(mean, sample), baseline: step.baseline, classLogits: logits },
     };
+  }
+
+  /** One step through the reference networks (any core, any backend). */
+  private stepReference(glimpse: Float32Array, location: Float32Array, prev: tf.Tensor2D[] | null): ActStep {
+    const batchSize = location.length / 2;
+    const C = this.cfg.numClasses;
+    const { next, packed } = tf.tidy(() => {
+      // Copies: the cpu backend keeps a reference to the array it is given, and envs may reuse theirs.
+      const x = tf.tensor2d(Float32Array.from(glimpse), [batchSize, this.glimpseNet.inputSize]);
+      const l = tf.tensor2d(Float32Array.from(location), [batchSize, 2]);
+      const newState = this.coreNet.step(this.coreNet.project(this.glimpseNet.forward(x, l)), prev);
+      const h = newState[0];
+      // One [B, 3 + C] read-back (mean x, mean y, baseline, logits) instead of three.
+      const heads = tf.concat([this.locationNet.mean(h), tf.expandDims(this.baselineNet.forward(h), 1), this.actionNet.logits(h)], 1);
+      return { next: newState, packed: heads };
+    });
+    const values = packed.dataSync() as Float32Array;
+    packed.dispose();
+    const mean = new Float32Array(batchSize * 2);
+    const baseline = new Float32Array(batchSize);
+    const logits = new Float32Array(batchSize * C);
+    const W = 3 + C;
+    for (let b = 0; b < batchSize; b++) {
+      mean[2 * b] = values[W * b];
+      mean[2 * b + 1] = values[W * b + 1];
+      baseline[b] = values[W * b + 2];
+      logits.set(values.subarray(W * b + 3, W * (b + 1)), b * C);
+    }
+    return { state: next, mean, baseline, logits };
+  }
+
+  /**
+   * One step on the fast path (fast/act.ts), recorded into `options.cache` when it is this
+   * agent's activation cache and can take the step (fast/activation-cache.ts).
+   */
+  private stepFast(glimpse: Float32Array, location: Float32Array, prev: tf.Tensor2D[] | null, options: ActOptions): ActStep {
+    const hPrev = prev === null ? null : prev[0];
+    const cache = options.cache instanceof ActivationCache && options.cache.owner === this ? options.cache : null;
+    const stamp = this.weightsStamp();
+    const out = cache !== null && cache.accepts(hPrev, stamp)
+      ? cache.step(this.weights, glimpse, location, prev, stamp)
+      : actStep(this.weights, glimpse, location, prev);
+    if (cache !== null) this.cacheSteps = Math.max(1, cache.steps);
+    return { state: out.c === null ? [out.h] : [out.h, out.c], mean: out.mean, baseline: out.baseline, logits: out.logits };
+  }
+
+  /**
+   * A new activation cache for one rollout of `batchSize` episodes (ActivationCaching). It
+   * records only on the fast path; elsewhere it stays empty and the replay recomputes.
+   */
+  createRolloutCache(batchSize: number): RolloutCache {
+    this.assertLive();
+    if (!fastPathAvailable(this.cfg.core)) return { dispose: () => undefined };
+    return new ActivationCache(this, this.weights, batchSize, this.glimpseNet.inputSize, this.cacheSteps);
+  }
+
+  override setWeights(weights: NamedWeights): void {
+    super.setWeights(weights);
+    this.weightsVersion++;
+  }
+
+  weightsChanged(): void {
+    this.weightsVersion++;
+  }
+
+  /** The weights' version as the activation cache checks it (see fast/activation-cache.ts). */
+  private weightsStamp(): WeightsStamp {
+    return { version: this.weightsVersion, buffers: this.trainableVariables().map((v) => v.dataId) };
   }
 
   disposeState(state: AgentState): void {
     for (const t of state.tensors) if (!t.isDisposed) t.dispose();
   }
 
-  /** Frees the variables and the act tape. */
-  override dispose(): void {
-    this.tape?.dispose();
-    this.tape = null;
-    super.dispose();
-  }
 
   /**
-   * Replays `rollout` for the algorithm's tape. The rnn core runs as one fused op with a
-   * hand-written gradient (fused-rnn.ts: same values, a fraction of the kernels); the lstm core
-   * runs {@link RamAgent.evaluateModular}.
+   * Replays `rollout` for the algorithm's tape. On the fast path, one op with a hand-written
+   * gradient (fast/replay.ts: same values, a fraction of the kernels); otherwise the reference
+   * networks under autograd ({@link RamAgent.evaluateReference}).
    */
   evaluate(rollout: Rollout): Evaluation {
     this.assertLive();
-    if (this.cfg.core !== 'rnn') return this.evaluateModular(rollout);
+    if (!fastPathAvailable(this.cfg.core)) return this.evaluateReference(rollout);
     const { batchSize: B, steps: T } = rollout;
-    // The act tape of this rollout, when it has one and the weights have not moved since.
-    const recorded = fusedActAvailable() ? this.tape?.forwardFor(rollout, this.trainableVariables()) ?? undefined : undefined;
+    // The act-time activations of this rollout, when it has them and the weights have not moved since.
+    const recorded = this.cachedForward(rollout) ?? undefined;
     const { glimpses, locations, samples } = this.stackRollout(rollout, recorded === undefined);
-    const vars = new Map(this.params.entries);
-    const weights = FUSED_RNN_KEYS.map((k) => vars.get(k) as tf.Variable);
-    const out = fusedRnnEvaluate(weights, {
+    const out = fastReplay(this.weights, {
       T, B, glimpses, locations, samples, std: this.cfg.std, detachLocationInput: this.cfg.detachLocationInput === true,
     }, recorded);
     return { ...out, decisionMask: this.decisionMask(T, B) };
   }
 
   /**
-   * Whether `evaluate(rollout)` would reuse the act tape (skip the replay's forward) right now:
-   * the rollout is the last sampled one this agent acted on, with unchanged weights. For tests
-   * and benchmarks; `evaluate` decides by itself.
+   * Whether `evaluate(rollout)` would reuse the rollout's activation cache (skip the replay's
+   * forward) right now. For tests and benchmarks; `evaluate` decides by itself.
    */
-  hasTapeFor(rollout: Rollout): boolean {
+  usesCacheFor(rollout: Rollout): boolean {
     this.assertLive();
-    return this.cfg.core === 'rnn' && fusedActAvailable() && this.tape?.forwardFor(rollout, this.trainableVariables()) != null;
+    return this.cachedForward(rollout) !== null;
+  }
+
+  private cachedForward(rollout: Rollout): ForwardBuffers | null {
+    const cache = rollout.cache;
+    if (!fastPathAvailable(this.cfg.core) || !(cache instanceof ActivationCache) || cache.owner !== this) return null;
+    return cache.forwardFor(rollout, this.weightsStamp());
   }
 
   /**
-   * The same replay through the modular networks under plain autograd (any core). The reference
-   * the fused rnn op is tested against, and the path of the lstm core.
+   * The same replay through the reference networks under plain autograd (any core, any backend):
+   * the definition the fast path is tested against, and the path wherever it does not run.
    */
-  evaluateModular(rollout: Rollout): Evaluation {
+  evaluateReference(rollout: Rollout): Evaluation {
     this.assertLive();
     const { batchSize: B, steps: T } = rollout;
     const D = this.glimpseNet.inputSize;

@@ -19,7 +19,10 @@ function selectRows(batch: Batch, batchSize: number, indices: ArrayLike<number>)
   return out;
 }
 
-/** The episodes `indices` of `rollout`, in that order, as a new rollout (copies; the input is untouched). */
+/**
+ * The episodes `indices` of `rollout`, in that order, as a new rollout (copies; the input is
+ * untouched), with the rows of its act outputs; never with its activation cache.
+ */
 export function selectEpisodes(rollout: Rollout, indices: ArrayLike<number>): Rollout {
   const B = rollout.batchSize;
   for (let i = 0; i < indices.length; i++) {
@@ -31,7 +34,7 @@ export function selectEpisodes(rollout: Rollout, indices: ArrayLike<number>): Ro
     for (let i = 0; i < indices.length; i++) out[i] = a[indices[i]];
     return out;
   };
-  return {
+  const selected: Rollout = {
     batchSize: indices.length,
     steps: rollout.steps,
     observations: rollout.observations.map((b) => selectRows(b, B, indices)),
@@ -41,6 +44,15 @@ export function selectEpisodes(rollout: Rollout, indices: ArrayLike<number>): Ro
     returns: pick(rollout.returns),
     targets: pick(rollout.targets),
   };
+  // The act outputs go along, row-selected; the activation cache does not (it is the whole batch's).
+  if (rollout.outputs) {
+    selected.outputs = rollout.outputs.map((o) => ({
+      logProb: pick(o.logProb),
+      baseline: o.baseline === null ? null : pick(o.baseline),
+      classLogits: selectRows({ c: o.classLogits }, B, indices).c as Float32Array,
+    }));
+  }
+  return selected;
 }
 
 /**

@@ -2,11 +2,13 @@
  * PPO for the RAM hybrid loss: the location policy is trained by the clipped surrogate over
  * several epochs of the same rollout (optionally in shuffled minibatches), the classifier by the
  * supervised NLL and the baseline by its MSE, as in reinforce. The rollout policy's log-probs and
- * the advantages `R - b` are computed once, before the epochs, and held fixed (no gradient); every
- * later pass replays the stored trajectories through `agent.evaluate`.
+ * the advantages `R - b` are held fixed (no gradient): they are what `act` computed while
+ * collecting (`rollout.outputs`), or, for an agent that keeps none, one replay before the epochs.
+ * Every pass replays the stored trajectories through `agent.evaluate` (the first can reuse the
+ * rollout's activation cache: the weights have not moved yet).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Agent } from '../../agents/agent';
+import type { Agent, Evaluation } from '../../agents/agent';
 import type { Rollout } from '../../agents/rollout';
 import { Rng, hashSeed } from '../../envs/rng';
 import type { Metrics } from '../algorithm';
@@ -69,7 +71,7 @@ export class Ppo extends PolicyGradientBase<PpoOptions> {
     if (minibatches > B) throw new Error(`ppo: minibatches=${minibatches} is more than the ${B} episodes of the rollout; lower it or raise --batch-size`);
     // The rollout policy's quantities, fixed for every pass: computed outside any gradient tape.
     const old = tf.tidy(() => {
-      const ev = agent.evaluate(rollout);
+      const ev = actingPolicy(rollout) ?? agent.evaluate(rollout);
       const rewards = tf.tensor1d(rollout.returns);
       const advantages = ev.baselines ? tf.sub(rewards, ev.baselines) : tf.mul(tf.onesLike(ev.logProbs), rewards);
       const correct = tf.equal(tf.argMax(ev.classLogProbs, 1), tf.tensor1d(rollout.targets, 'int32'));
@@ -101,7 +103,7 @@ export class Ppo extends PolicyGradientBase<PpoOptions> {
               const fraction = clipFraction(ev.logProbs, oldLogProbs, ev.decisionMask, clip);
               const kl = approxKl(ev.logProbs, oldLogProbs, ev.decisionMask);
               return { loss, stats: [loss, nll, policy, value, fraction, kl] };
-            });
+            }, agent);
             r.stats.forEach((v, i) => (sums[i] += v));
             gradNorm += r.gradNorm;
             steps++;
@@ -118,4 +120,31 @@ export class Ppo extends PolicyGradientBase<PpoOptions> {
     Object.assign(metrics, { reward, accuracy, baseline, gradNorm: gradNorm / steps, lr: this.lr });
     return metrics;
   }
+}
+
+/**
+ * The acting policy's log-probs, baselines and final class log-probs as tensors, from what `act`
+ * kept (`rollout.outputs`; the same values a replay gives), or null when the rollout has none.
+ */
+function actingPolicy(rollout: Rollout): Pick<Evaluation, 'logProbs' | 'baselines' | 'classLogProbs'> | null {
+  const { outputs, steps: T, batchSize: B } = rollout;
+  if (outputs === undefined || outputs.length !== T) return null;
+  const logProbs = new Float32Array(T * B);
+  const hasBaseline = outputs.every((o) => o.baseline !== null);
+  const baselines = hasBaseline ? new Float32Array(T * B) : null;
+  for (let t = 0; t < T; t++) {
+    const o = outputs[t];
+    if (o.logProb.length !== B || (o.baseline !== null && o.baseline.length !== B)) {
+      throw new Error(`ppo: rollout.outputs[${t}] has ${o.logProb.length} log-probs, the rollout batch is ${B}`);
+    }
+    logProbs.set(o.logProb, t * B);
+    if (baselines !== null) baselines.set(o.baseline!, t * B);
+  }
+  const logits = outputs[T - 1].classLogits;
+  if (logits.length % B !== 0 || logits.length === 0) throw new Error(`ppo: rollout.outputs[${T - 1}].classLogits has ${logits.length} values, not B=${B} rows`);
+  return {
+    logProbs: tf.tensor2d(logProbs, [T, B]),
+    baselines: baselines === null ? null : tf.tensor2d(baselines, [T, B]),
+    classLogProbs: tf.logSoftmax(tf.tensor2d(logits, [B, logits.length / B])),
+  };
 }

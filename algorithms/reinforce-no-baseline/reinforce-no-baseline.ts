@@ -50,7 +50,7 @@ export class ReinforceNoBaseline extends PolicyGradientBase<ReinforceNoBaselineO
       const loss = tf.add(nll, tf.mul(rf, reinforceWeight)) as tf.Scalar;
       const correct = tf.equal(tf.argMax(ev.classLogProbs, 1), tf.tensor1d(rollout.targets, 'int32'));
       return { loss, stats: [loss, nll, rf, tf.mean(rewards), tf.mean(tf.cast(correct, 'float32'))] };
-    });
+    }, agent);
     const metrics: Metrics = {};
     METRIC_NAMES.forEach((k, i) => (metrics[k] = stats[i]));
     metrics.gradNorm = gradNorm;

@@ -62,7 +62,7 @@ export class Reinforce extends PolicyGradientBase<ReinforceOptions> {
       const accuracy = tf.mean(tf.cast(correct, 'float32'));
       const baseline = ev.baselines ? tf.mean(ev.baselines) : tf.scalar(0);
       return { loss, stats: [loss, nll, rf, bl, tf.mean(rewards), accuracy, baseline] as tf.Scalar[] };
-    });
+    }, agent);
     const metrics: Metrics = {};
     METRIC_NAMES.forEach((k, i) => (metrics[k] = values[i]));
     metrics.gradNorm = gradNorm;

@@ -5,7 +5,7 @@
 import { Box, Dict, Discrete } from '../../envs/spaces';
 import { Rng } from '../../envs/rng';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Agent, AgentEnvInfo, AgentState, Evaluation } from '../../agents/agent';
+import { hasActivationCaching, type ActOutputs, type Agent, type AgentEnvInfo, type AgentState, type Evaluation } from '../../agents/agent';
 import { baselineMse, classificationNll, reinforceLoss } from '../../algorithms/reinforce/losses';
 import type { Rollout } from '../../agents/rollout';
 
@@ -49,6 +49,8 @@ export interface ActRolloutOptions {
   randomOutcomes?: { classes: number };
   /** Called before act step t (to change weights mid-rollout, say). */
   between?: (t: number) => void;
+  /** Keep the agent's activation cache with the rollout, as the train loop does (dispose it with disposeRollout). */
+  keepActivations?: boolean;
 }
 
 /** Runs `T` steps of `agent.act` on random observations and returns the rollout it produced. */
@@ -59,17 +61,22 @@ export function actRollout(agent: Agent, B: number, T: number, rng: Rng, opts: A
   const returns = outcomes ? Float32Array.from({ length: B }, () => obsRng.int(2)) : new Float32Array(B);
   const targets = outcomes ? Int32Array.from({ length: B }, () => obsRng.int(outcomes.classes)) : new Int32Array(B);
   const r: Rollout = { batchSize: B, steps: T, observations: [], actions: [], records: [], rewards: [], returns, targets };
+  const cache = opts.keepActivations === true && hasActivationCaching(agent) ? agent.createRolloutCache(B) : undefined;
+  const outputs: ActOutputs[] = [];
   let state: AgentState = agent.initialState(B);
   for (let t = 0; t < T; t++) {
     opts.between?.(t);
     const obs = { glimpse: Float32Array.from({ length: B * D }, () => obsRng.uniform()), location: Float32Array.from({ length: B * 2 }, () => obsRng.uniformRange(-1, 1)) };
-    const res = agent.act(obs, state, { greedy: opts.greedy === true, rng });
+    const res = agent.act(obs, state, { greedy: opts.greedy === true, rng, cache });
     state = res.state;
     r.observations.push(obs);
     r.actions.push(res.action);
     r.records.push(res.record ?? {});
     r.rewards.push(new Float32Array(B));
+    if (res.outputs) outputs.push(res.outputs);
   }
+  if (outputs.length === T) r.outputs = outputs;
+  if (cache) r.cache = cache;
   agent.disposeState(state);
   return r;
 }

@@ -1,0 +1,149 @@
+/**
+ * The forward pass of the rnn RAM on native dense layers (tensor/native-dense.ts), written into
+ * row blocks of step-major `[rows, .]` buffers on the wasm heap (row t*B + b is step t, episode b).
+ * Each layer is one definition here, used by both `act` (one step: rows `[t*B, (t+1)*B)`) and the
+ * replay (all T*B rows of the glimpse and location layers at once, the core step by step). A GEMM
+ * row does not depend on how many rows are computed with it, so a step computed by `act` is
+ * bit-identical to the same rows computed by the replay: that is what lets the replay reuse the
+ * activations `act` kept (activation-cache.ts).
+ *
+ * The math is the reference networks' (agents/glimpse/, agents/ram/*-network.ts):
+ *   [hg, hl] = [relu(X Wwhat + b), relu(L Wwhere + b)], g = relu([hg, hl] Wcombine + b),
+ *   z_t = g_t WcoreInput + b + h_{t-1} WcoreRecurrent (h_{-1} = 0: the product is skipped),
+ *   rnn: h_t = relu(z_t); lstm: [i, f, o, u] = [sig, sig, sig, tanh](z_t column blocks),
+ *   c_t = i u + f c_{t-1} (c_{-1} = 0), h_t = o tanh(c_t);
+ *   mu = tanh(H Wlocation + b), baseline = H Wbaseline + b, logits = h Waction + b.
+ * The lstm gates are computed in JS on views of the wasm heap (float64 arithmetic rounded to
+ * float32: within 1e-6 of the reference's float32 kernels, and identical between act and replay).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { nativeEmpty, nativeLinear, nativeLinearInto, nativeRowsView, type LinearTerm } from '../../../tensor/native-dense';
+import type { RamWeights } from '../weights';
+
+/**
+ * The forward activations the replay's backward needs, all step-major `[rows, .]`: inputs X
+ * (glimpses) and L (locations), `cat` = `[hg, hl]` side by side (both ReLU outputs), g, the hidden
+ * states H and the location means mu.
+ */
+export interface ForwardBuffers {
+  X: tf.Tensor2D;
+  L: tf.Tensor2D;
+  cat: tf.Tensor2D;
+  g: tf.Tensor2D;
+  H: tf.Tensor2D;
+  mu: tf.Tensor2D;
+  /** lstm only: `[rows, 4H]` gate activations i, f, o (sigmoid) and u (tanh), column blocks. */
+  A?: tf.Tensor2D;
+  /** lstm only: `[rows, H]` cell states. */
+  C?: tf.Tensor2D;
+  /** lstm only: `[rows, H]` tanh of the cell states. */
+  TC?: tf.Tensor2D;
+}
+
+/** Column counts of the buffers of {@link ForwardBuffers} a core needs. */
+export type ForwardWidths = Partial<Record<keyof ForwardBuffers, number>> & Record<'X' | 'L' | 'cat' | 'g' | 'H' | 'mu', number>;
+
+/** Whether `w` is an lstm core's weights (its input projection is 4 hidden wide). */
+export function isLstm(w: RamWeights): boolean {
+  return w.coreInput.kernel.shape[1] === 4 * w.coreRecurrent.shape[0];
+}
+
+/** Column counts of {@link ForwardBuffers}, from the weights and the glimpse length D. */
+export function forwardWidths(w: RamWeights, D: number): ForwardWidths {
+  const H = w.coreRecurrent.shape[0];
+  const widths: ForwardWidths = { X: D, L: 2, cat: w.what.kernel.shape[1] + w.where.kernel.shape[1], g: w.combine.kernel.shape[1], H, mu: 2 };
+  if (isLstm(w)) Object.assign(widths, { A: 4 * H, C: H, TC: H });
+  return widths;
+}
+
+/** Uninitialised buffers of `rows` rows (`keep`: survive the caller's tidy; the owner disposes them). */
+export function allocateForward(widths: ForwardWidths, rows: number, keep: boolean): ForwardBuffers {
+  const make = (cols: number) => (keep ? tf.keep(nativeEmpty(rows, cols)) : nativeEmpty(rows, cols));
+  const f: ForwardBuffers = { X: make(widths.X), L: make(widths.L), cat: make(widths.cat), g: make(widths.g), H: make(widths.H), mu: make(widths.mu) };
+  if (widths.A !== undefined) Object.assign(f, { A: make(widths.A), C: make(widths.C!), TC: make(widths.TC!) });
+  return f;
+}
+
+/** The buffers of `f` as a list (for disposal and copies). */
+export function forwardTensors(f: ForwardBuffers): tf.Tensor2D[] {
+  return Object.values(f).filter((t): t is tf.Tensor2D => t !== undefined);
+}
+
+/** The glimpse network on rows `[row, row + rows)` of X and L, into the same rows of cat and g. */
+export function glimpseRows(w: RamWeights, f: ForwardBuffers, row: number, rows: number): void {
+  const hg = w.what.kernel.shape[1];
+  nativeLinearInto(f.cat, row, 0, [{ x: f.X, w: w.what.kernel, xRowStart: row }], w.what.bias, 'relu', rows);
+  nativeLinearInto(f.cat, row, hg, [{ x: f.L, w: w.where.kernel, xRowStart: row }], w.where.bias, 'relu', rows);
+  nativeLinearInto(f.g, row, 0, [{ x: f.cat, w: w.combine.kernel, xRowStart: row }], w.combine.bias, 'relu', rows);
+}
+
+/** `B` rows of a tensor from a row. */
+export interface RowBlock {
+  x: tf.Tensor2D;
+  xRowStart: number;
+}
+
+/** The previous state of a core step: h (and c, lstm); null is the zero state. */
+export type PreviousState = { h: RowBlock; c?: RowBlock } | null;
+
+/**
+ * One core step: rows `[row, row + B)` of H (and, lstm, of A, C, TC) from the same rows of g and
+ * the previous state.
+ */
+export function coreStep(w: RamWeights, f: ForwardBuffers, row: number, B: number, prev: PreviousState): void {
+  const terms: LinearTerm[] = [{ x: f.g, w: w.coreInput.kernel, xRowStart: row }];
+  if (prev !== null) terms.push({ x: prev.h.x, w: w.coreRecurrent, xRowStart: prev.h.xRowStart });
+  if (f.A === undefined) {
+    nativeLinearInto(f.H, row, 0, terms, w.coreInput.bias, 'relu', B);
+    return;
+  }
+  nativeLinearInto(f.A, row, 0, terms, w.coreInput.bias, 'linear', B);
+  const H = f.H.shape[1];
+  // Views after the GEMM (no allocation from here on).
+  const a = nativeRowsView(f.A, row, B), c = nativeRowsView(f.C!, row, B), tc = nativeRowsView(f.TC!, row, B), h = nativeRowsView(f.H, row, B);
+  const cPrev = prev?.c === undefined || prev === null ? null : nativeRowsView(prev.c.x, prev.c.xRowStart, B);
+  for (let b = 0; b < B; b++) {
+    const za = 4 * H * b, zh = H * b;
+    for (let j = 0; j < H; j++) {
+      const i = 1 / (1 + Math.exp(-a[za + j]));
+      const fg = 1 / (1 + Math.exp(-a[za + H + j]));
+      const o = 1 / (1 + Math.exp(-a[za + 2 * H + j]));
+      const u = Math.tanh(a[za + 3 * H + j]);
+      a[za + j] = i;
+      a[za + H + j] = fg;
+      a[za + 2 * H + j] = o;
+      a[za + 3 * H + j] = u;
+      const cv = Math.fround(Math.fround(i) * Math.fround(u) + (cPrev === null ? 0 : Math.fround(fg) * cPrev[zh + j]));
+      c[zh + j] = cv;
+      const t = Math.fround(Math.tanh(cv));
+      tc[zh + j] = t;
+      h[zh + j] = Math.fround(o) * t;
+    }
+  }
+}
+
+/** The location means of rows `[row, row + rows)` of H, into the same rows of mu. */
+export function locationRows(w: RamWeights, f: ForwardBuffers, row: number, rows: number): void {
+  nativeLinearInto(f.mu, row, 0, [{ x: f.H, w: w.location.kernel, xRowStart: row }], w.location.bias, 'tanh', rows);
+}
+
+/** `[rows, 1]` baselines of rows `[row, row + rows)` of H (a new tensor). */
+export function baselineRows(w: RamWeights, H: tf.Tensor2D, row: number, rows: number): tf.Tensor2D {
+  return nativeLinear([{ x: H, w: w.baseline.kernel, xRowStart: row }], w.baseline.bias, 'linear', rows);
+}
+
+/** `[rows, C]` class logits of rows `[row, row + rows)` of H (a new tensor). */
+export function logitRows(w: RamWeights, H: tf.Tensor2D, row: number, rows: number): tf.Tensor2D {
+  return nativeLinear([{ x: H, w: w.action.kernel, xRowStart: row }], w.action.bias, 'linear', rows);
+}
+
+/** The whole forward of T steps of B episodes whose X and L rows are filled: glimpse layers, core, location head. */
+export function forwardAll(w: RamWeights, f: ForwardBuffers, T: number, B: number): void {
+  const N = T * B;
+  glimpseRows(w, f, 0, N);
+  for (let t = 0; t < T; t++) {
+    const prev = (x: tf.Tensor2D | undefined) => (x === undefined ? undefined : { x, xRowStart: (t - 1) * B });
+    coreStep(w, f, t * B, B, t === 0 ? null : { h: prev(f.H)!, c: prev(f.C) });
+  }
+  locationRows(w, f, 0, N);
+}

@@ -1,0 +1,226 @@
+/**
+ * The whole RAM replay (rnn or lstm core) as ONE differentiable op with a hand-written backward pass.
+ *
+ * Autograd over the reference networks records ~400 small kernels per update (explicit
+ * transposes, bias reductions, per-op gradient closures). This op runs the forward of forward.ts
+ * untaped (or takes the activations `act` kept, activation-cache.ts), saves what the backward
+ * needs, and computes every weight gradient as native GEMMs on row and column blocks of the saved
+ * activations: `x^T dz` weight gradients, `1^T dz` bias sums, one ReLU mask for the concatenated
+ * glimpse layers, and the recurrent gradient as one `H_{0..T-2}^T dZ_{1..T-1}` GEMM after the
+ * time loop. Only the loss-side products on `[N, 2]` and `[B, C]` stay tfjs kernels.
+ *
+ * The outputs are the reference replay's (RamAgent.evaluateReference; test/fast-path.test.ts):
+ *   logp = sum_k -0.5 ((s - mu)/std)^2 - log std - log(2 pi)/2, base = stop(H) Wb + bb,
+ *   classLogProbs = logSoftmax(h_{T-1} Wa + ba).
+ * With `detachLocationInput` the location head reads stop(H) as well (mu's forward is the same):
+ * the backward keeps dWloc, dbloc but sends none of the location gradient into H.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { nativeColSum, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows, nativeRowsView } from '../../../tensor/native-dense';
+import { flattenRamWeights, unflattenRamWeights, type RamWeights } from '../weights';
+import { baselineRows, forwardAll, forwardWidths, logitRows, type ForwardBuffers } from './forward';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Stacked rollout data of the replay: step-major rows (row t*B + b is step t, episode b). */
+export interface ReplayInput {
+  T: number;
+  B: number;
+  /** `[T*B, D]` glimpses (not read when the forward comes from an activation cache). */
+  glimpses: Float32Array;
+  /** `[T*B, 2]` locations the glimpses were taken at (idem). */
+  locations: Float32Array;
+  /** `[T*B, 2]` unclipped location samples drawn by `act`. */
+  samples: Float32Array;
+  /** Standard deviation of the Gaussian location policy. */
+  std: number;
+  /** The location head reads stop(H) (RamOptions.detachLocationInput). */
+  detachLocationInput: boolean;
+}
+
+/** What {@link fastReplay} returns (all differentiable with respect to the weights). */
+export interface ReplayOutput {
+  /** `[T, B]` log-probabilities of the samples. */
+  logProbs: tf.Tensor2D;
+  /** `[T, B]` baselines (their gradient never reaches h). */
+  baselines: tf.Tensor2D;
+  /** `[B, C]` class log-probabilities at the last step. */
+  classLogProbs: tf.Tensor2D;
+}
+
+/**
+ * Backward through time: dZ_t = (dH_t [+ dLast at T-1] + dZ_{t+1} Wh^T) * (h_t > 0), step-major
+ * `[N, H]`. dH is computed straight into dZ, then each step's block gets the
+ * head and recurrent gradients accumulated into it (GEMMs with beta = 1 reading block t+1 in
+ * place) and the ReLU mask; no Slices, Adds, Steps or Concat. `dPreLoc` null (detached location
+ * head): dZ starts uninitialised and every block is written (not accumulated) by its first GEMM.
+ */
+function backThroughTime(
+  dPreLoc: tf.Tensor2D | null, Wloc: tf.Tensor2D, dLogits: tf.Tensor2D, Wa: tf.Tensor2D, Wh: tf.Tensor2D, sH: tf.Tensor2D, T: number, B: number,
+): tf.Tensor2D {
+  const headInH = dPreLoc !== null;
+  const dZ = headInH ? nativeLinear([{ x: dPreLoc, w: Wloc, transposeW: true }], null, 'linear') : nativeEmpty(T * B, Wh.shape[0]);
+  nativeLinearInto(dZ, (T - 1) * B, 0, [{ x: dLogits, w: Wa, transposeW: true }], null, 'linear', B, headInH);
+  for (let t = T - 1; t >= 0; t--) {
+    if (t < T - 1) nativeLinearInto(dZ, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, headInH);
+    nativeReluMaskRows(dZ, t * B, sH, t * B, B);
+  }
+  return dZ;
+}
+
+/**
+ * Backward through time of the lstm core, into `[N, 4H]` dZ (the gradient of the gate
+ * pre-activations, column blocks i, f, o, u). dH_t = head gradients + dZ_{t+1} Wh^T (GEMMs
+ * accumulating in place); the cell's chain rule runs in JS on views of the saved gates `sA`, cells
+ * `sC` and their tanh `sTC`:
+ *   do = dh tanh(c), dc = dh o (1 - tanh(c)^2) + dc_{t+1} f_{t+1}, di = dc u, du = dc i,
+ *   df = dc c_{t-1} (0 at t = 0); dz = [di i(1-i), df f(1-f), do o(1-o), du (1-u^2)].
+ */
+function backThroughTimeLstm(
+  dPreLoc: tf.Tensor2D | null, Wloc: tf.Tensor2D, dLogits: tf.Tensor2D, Wa: tf.Tensor2D, Wh: tf.Tensor2D,
+  sA: tf.Tensor2D, sC: tf.Tensor2D, sTC: tf.Tensor2D, T: number, B: number,
+): tf.Tensor2D {
+  const H = Wh.shape[0];
+  const N = T * B;
+  const dH = dPreLoc !== null ? nativeLinear([{ x: dPreLoc, w: Wloc, transposeW: true }], null, 'linear') : nativeEmpty(N, H);
+  if (dPreLoc === null) nativeRowsView(dH, 0, N).fill(0);
+  nativeLinearInto(dH, (T - 1) * B, 0, [{ x: dLogits, w: Wa, transposeW: true }], null, 'linear', B, true);
+  const dZ = nativeEmpty(N, 4 * H);
+  const dcCarry = new Float64Array(B * H);
+  for (let t = T - 1; t >= 0; t--) {
+    if (t < T - 1) nativeLinearInto(dH, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, true);
+    // Views after the GEMM (no allocation until the next step).
+    const dh = nativeRowsView(dH, t * B, B), a = nativeRowsView(sA, t * B, B), tc = nativeRowsView(sTC, t * B, B), dz = nativeRowsView(dZ, t * B, B);
+    const cPrev = t > 0 ? nativeRowsView(sC, (t - 1) * B, B) : null;
+    for (let b = 0; b < B; b++) {
+      const za = 4 * H * b, zh = H * b;
+      for (let j = 0; j < H; j++) {
+        const i = a[za + j], f = a[za + H + j], o = a[za + 2 * H + j], u = a[za + 3 * H + j];
+        const g = dh[zh + j], tcv = tc[zh + j];
+        const dO = g * tcv;
+        const dc = g * o * (1 - tcv * tcv) + dcCarry[zh + j];
+        dz[za + j] = dc * u * i * (1 - i);
+        dz[za + H + j] = cPrev === null ? 0 : dc * cPrev[zh + j] * f * (1 - f);
+        dz[za + 2 * H + j] = dO * o * (1 - o);
+        dz[za + 3 * H + j] = dc * i * (1 - u * u);
+        dcCarry[zh + j] = dc * f;
+      }
+    }
+  }
+  return dZ;
+}
+
+/** Sizes and options {@link backward} needs. */
+interface BackwardDims {
+  T: number;
+  B: number;
+  C: number;
+  /** Width of the what layer (the first columns of `[hg, hl]`). */
+  hg: number;
+  std: number;
+  detachLoc: boolean;
+}
+
+/**
+ * The replay's backward pass: the weight gradients are `x^T dz` GEMMs read straight from row and
+ * column blocks of the saved activations (no Slice; `[hg, hl]`'s gradient is not split), the
+ * bias gradients `1^T dz` GEMMs, the ReLU masks in place. Only the loss-side products on `[N, 2]`
+ * and `[B, C]` stay tfjs kernels.
+ */
+function backward(w: RamWeights, saved: tf.Tensor2D[], dy: tf.Tensor, d: BackwardDims): RamWeights {
+  const { T, B, C, hg, std, detachLoc } = d;
+  const N = T * B;
+  const [sX, sL, sCat, sG, sH, sMu, sZ, sCls, sA, sC, sTC] = saved;
+  const Wh = w.coreRecurrent;
+  const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
+  const dBase = tf.reshape(tf.slice(dy, [N], [N]), [N, 1]) as tf.Tensor2D;
+  const dCls = tf.reshape(tf.slice(dy, [2 * N], [B * C]), [B, C]) as tf.Tensor2D;
+  const ones = tf.ones([N]);
+  const colSum = (t: tf.Tensor2D, col = 0, cols?: number, rows = N) => nativeColSum(ones, { t, col, cols }, rows);
+  // d logp / d mu = z / std; through tanh: (1 - mu^2).
+  const dPreLoc = tf.mul(tf.mul(dLogp, sZ), tf.mul(tf.sub(1, tf.square(sMu)), 1 / std)) as tf.Tensor2D;
+  const dWloc = nativeMatMulTN({ t: sH }, { t: dPreLoc }, N);
+  const dbloc = colSum(dPreLoc);
+  const dWb = nativeMatMulTN({ t: sH }, { t: dBase }, N);
+  const dbb = tf.reshape(tf.sum(dBase), [1]);
+  // logSoftmax: d logits = dCls - softmax * rowSum(dCls).
+  const dLogits = tf.sub(dCls, tf.mul(tf.exp(sCls), tf.sum(dCls, 1, true))) as tf.Tensor2D;
+  const dWa = nativeMatMulTN({ t: sH, row: (T - 1) * B }, { t: dLogits }, B);
+  const dba = colSum(dLogits, 0, undefined, B);
+  const dZ = sA === undefined
+    ? backThroughTime(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sH, T, B)
+    : backThroughTimeLstm(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sA, sC, sTC, T, B);
+  // z_t = p_t + h_{t-1} Wh with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t, one GEMM over row blocks.
+  const dWh = T === 1 ? tf.zerosLike(Wh) : nativeMatMulTN({ t: sH }, { t: dZ, row: B }, (T - 1) * B);
+  const dWi = nativeMatMulTN({ t: sG }, { t: dZ }, N);
+  const dbi = colSum(dZ);
+  const dA3 = nativeLinear([{ x: dZ, w: w.coreInput.kernel, transposeW: true }], null, 'linear');
+  nativeReluMaskRows(dA3, 0, sG, 0, N);
+  const dWc = nativeMatMulTN({ t: sCat }, { t: dA3 }, N);
+  const dbc = colSum(dA3);
+  // [hg, hl] are both ReLU outputs: one mask for the pair; their gradients are column blocks.
+  const dCat = nativeLinear([{ x: dA3, w: w.combine.kernel, transposeW: true }], null, 'linear');
+  nativeReluMaskRows(dCat, 0, sCat, 0, N);
+  const hl = dCat.shape[1] - hg;
+  return {
+    what: { kernel: nativeMatMulTN({ t: sX }, { t: dCat, cols: hg }, N), bias: colSum(dCat, 0, hg) },
+    where: { kernel: nativeMatMulTN({ t: sL }, { t: dCat, col: hg, cols: hl }, N), bias: colSum(dCat, hg, hl) },
+    combine: { kernel: dWc, bias: dbc },
+    coreInput: { kernel: dWi, bias: dbi },
+    coreRecurrent: dWh as tf.Tensor2D,
+    location: { kernel: dWloc, bias: dbloc },
+    action: { kernel: dWa, bias: dba },
+    baseline: { kernel: dWb, bias: dbb as tf.Tensor1D },
+  };
+}
+
+/**
+ * Replays a rollout through the rnn RAM with weights `weights` as one op with a hand-written
+ * gradient (see module doc). Call inside a gradient scope to train; outside one it is a plain
+ * forward pass. `recorded`: the forward activations of this very rollout under these very weights
+ * (exactly `[T*B, .]`, from an activation cache): the forward is then not recomputed, and
+ * `input.glimpses` / `input.locations` are not read.
+ */
+export function fastReplay(weights: RamWeights, input: ReplayInput, recorded?: ForwardBuffers): ReplayOutput {
+  const { T, B, std } = input;
+  const detachLoc = input.detachLocationInput;
+  const N = T * B;
+  if (recorded !== undefined && (recorded.H.shape[0] !== N || recorded.X.shape[0] !== N)) {
+    throw new Error(`fastReplay: recorded forward has ${recorded.H.shape[0]} rows, the rollout ${N}`);
+  }
+  const D = recorded !== undefined ? recorded.X.shape[1] : input.glimpses.length / N;
+  const C = weights.action.kernel.shape[1];
+  const hg = weights.what.kernel.shape[1];
+
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const w = unflattenRamWeights(args.slice(0, -1) as tf.Tensor[]);
+    let f = recorded;
+    if (f === undefined) {
+      const widths = forwardWidths(w, D);
+      f = {
+        X: tf.tensor2d(input.glimpses, [N, D]), L: tf.tensor2d(input.locations, [N, 2]),
+        cat: nativeEmpty(N, widths.cat), g: nativeEmpty(N, widths.g), H: nativeEmpty(N, widths.H), mu: nativeEmpty(N, widths.mu),
+      };
+      if (widths.A !== undefined) Object.assign(f, { A: nativeEmpty(N, widths.A), C: nativeEmpty(N, widths.C!), TC: nativeEmpty(N, widths.TC!) });
+      forwardAll(w, f, T, B);
+    }
+    const { X, L, cat, g, H, mu } = f;
+    const S = tf.tensor2d(input.samples, [N, 2]);
+    const z = tf.div(tf.sub(S, mu), std) as tf.Tensor2D;
+    const logp = tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), 2 * (Math.log(std) + HALF_LOG_2PI));
+    const base = tf.reshape(baselineRows(w, H, 0, N), [N]);
+    const cls = tf.logSoftmax(logitRows(w, H, (T - 1) * B, B)) as tf.Tensor2D;
+    save(f.A === undefined ? [X, L, cat, g, H, mu, z, cls] : [X, L, cat, g, H, mu, z, cls, f.A, f.C!, f.TC!]);
+    const value = tf.concat([logp, base, tf.reshape(cls, [B * C])]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
+      flattenRamWeights(backward(w, saved as tf.Tensor2D[], dy, { T, B, C, hg, std, detachLoc }));
+    return { value, gradFunc };
+  });
+  const packed = op(...flattenRamWeights(weights)) as tf.Tensor1D;
+  return {
+    logProbs: tf.reshape(tf.slice(packed, [0], [N]), [T, B]),
+    baselines: tf.reshape(tf.slice(packed, [N], [N]), [T, B]),
+    classLogProbs: tf.reshape(tf.slice(packed, [2 * N], [B * C]), [B, C]),
+  };
+}
