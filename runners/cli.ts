@@ -12,7 +12,7 @@ import { share, type Observer } from 'rxjs';
 import type { RunEvent } from './events';
 import type { Agent } from '../agents/agent';
 import type { VectorEnv } from '../envs/vector-env';
-import { initBackend, describeBackend } from './backend';
+import { backendReason, initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, resolveCheckpointDir } from './checkpoint';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
@@ -139,6 +139,7 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   const samples = opts.samples === undefined ? run.evalSamples : (validateField('evalSamples', opts.samples, '--samples') as number);
   await initBackend(backendName);
   const backend = describeBackend();
+  io.stderr.write(`rl-run: backend ${backend}: ${backendReason()}\n`);
   const components = io.components ? await io.components() : await defaultComponents();
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;
@@ -161,6 +162,7 @@ async function runVizCommand(opts: { checkpoint: string; split: string; count: s
   if (!/^\d+$/.test(opts.count)) throw new ConfigError(`--count must be an integer in [1, 1024], got '${opts.count}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   await initBackend(backendName);
+  io.stderr.write(`rl-run: backend ${describeBackend()}: ${backendReason()}\n`);
   // Loaded on demand: only `rl-run viz` needs the image encoders.
   const { runViz } = require('../viz/run-viz') as typeof import('../viz/run-viz');
   const r = await runViz({ checkpoint: opts.checkpoint, split: opts.split as 'test', count: Number(opts.count), out: opts.out });
@@ -168,7 +170,14 @@ async function runVizCommand(opts: { checkpoint: string; split: string; count: s
   return 0;
 }
 
-async function runList(io: CliIo): Promise<number> {
+async function runList(opts: { backends?: boolean }, io: CliIo): Promise<number> {
+  if (opts.backends) {
+    // Loaded on demand: spawns one process per backend and times it.
+    const { collectBackendRows, formatBackendReport } = require('./backend-report') as typeof import('./backend-report');
+    const { rows, native } = collectBackendRows();
+    io.stdout.write(formatBackendReport(rows, native));
+    return 0;
+  }
   const c = io.components ? await io.components() : await defaultComponents();
   const section = (title: string, items: { id: string; description: string }[]) => {
     io.stdout.write(`${title}:\n`);
@@ -226,8 +235,9 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
   program
     .command('list')
     .description('list the registered envs, agents and algorithms')
-    .action(() => {
-      result.code = runList(io);
+    .option('--backends', 'instead: each tensor backend, whether it is installed and loads, its device and a measured training step (a few seconds)')
+    .action((opts) => {
+      result.code = runList(opts, io);
     });
   for (const sub of program.commands) sub.option('--debug', 'print stack traces of errors (default: false)');
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });

@@ -12,7 +12,7 @@ import type { VectorEnv } from '../envs/vector-env';
 import type { Agent } from '../agents/agent';
 import type { Algorithm } from '../algorithms/algorithm';
 import { writeFileAtomic, recoverDir } from './atomic-write';
-import { initBackend, describeBackend } from './backend';
+import { backendReason, initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, type Counters, type LoadedCheckpoint } from './checkpoint';
 import type { Components, Split } from './components';
 import { CONFIG_KEYS, ConfigError, RESUMABLE_OVERRIDES, componentOptions, defaultRunDir, evalBatchWidth, flagName, type RunConfig } from './config';
@@ -121,6 +121,7 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
     };
     (async () => {
       const backend = deps.backend ?? (await initBackend(config.backend), describeBackend());
+      const reason = deps.backend !== undefined ? 'initialised by the caller' : backendReason();
       const components = deps.components ?? (await defaultComponents());
       assertKnown('env', '--env', config.env, components.listEnvs());
       assertKnown('agent', '--agent', config.agent, components.listAgents());
@@ -165,6 +166,7 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
         type: 'start',
         runDir,
         backend,
+        backendReason: reason,
         config: config as unknown as { [key: string]: JsonValue },
         startEpoch: counters.epoch + 1,
         epochs: config.epochs,
