@@ -12,7 +12,7 @@ import { share, type Observer } from 'rxjs';
 import type { RunEvent } from './events';
 import type { Agent } from '../agents/agent';
 import type { VectorEnv } from '../envs/vector-env';
-import { backendReason, initBackend, describeBackend } from './backend';
+import { initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, resolveCheckpointDir } from './checkpoint';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
@@ -139,7 +139,6 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   const samples = opts.samples === undefined ? run.evalSamples : (validateField('evalSamples', opts.samples, '--samples') as number);
   await initBackend(backendName);
   const backend = describeBackend();
-  io.stderr.write(`rl-run: backend ${backend}: ${backendReason()}\n`);
   const components = io.components ? await io.components() : await defaultComponents();
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;
@@ -162,7 +161,6 @@ async function runVizCommand(opts: { checkpoint: string; split: string; count: s
   if (!/^\d+$/.test(opts.count)) throw new ConfigError(`--count must be an integer in [1, 1024], got '${opts.count}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   await initBackend(backendName);
-  io.stderr.write(`rl-run: backend ${describeBackend()}: ${backendReason()}\n`);
   // Loaded on demand: only `rl-run viz` needs the image encoders.
   const { runViz } = require('../viz/run-viz') as typeof import('../viz/run-viz');
   const r = await runViz({ checkpoint: opts.checkpoint, split: opts.split as 'test', count: Number(opts.count), out: opts.out });
