@@ -12,5 +12,6 @@ export { train } from './runners/run';
 export type { RunEvent } from './runners/events';
 export { resolveConfig } from './runners/config';
 export type { RunConfig } from './runners/config';
-export { initBackend, describeBackend } from './runners/backend';
+export { initBackend, describeBackend, backendSelection, backendReason } from './runners/backend';
+export { decideBackend, type BackendFacts, type BackendChoice, type BackendDecision } from './runners/backend-choice';
 export * as viz from './viz';

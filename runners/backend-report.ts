@@ -47,10 +47,10 @@ export function collectBackendRows(options: { timeoutMs?: number } = {}): { rows
   const probes = realProbes();
   const native = probes.native();
   const plan: Omit<BackendRow, 'report'>[] = [
-    { name: `tensorflow (${TFJS_NODE_GPU})`, target: 'tfjs-node-gpu' },
-    { name: `tensorflow (${TFJS_NODE})`, target: 'tfjs-node' },
+    { name: 'tensorflow, tfjs-node-gpu', target: 'tfjs-node-gpu' },
+    { name: 'tensorflow, tfjs-node', target: 'tfjs-node' },
     { name: 'wasm + native GEMM', target: 'wasm', ...(native.status === 'loads' ? {} : { skipped: nativeNote(native) }) },
-    { name: 'wasm', target: 'wasm', env: { GLIMPSE_NATIVE: '0' } },
+    { name: 'wasm (GLIMPSE_NATIVE=0)', target: 'wasm', env: { GLIMPSE_NATIVE: '0' } },
     { name: 'cpu', target: 'cpu' },
   ];
   const absent = (t: ProbeTarget) => (t === 'tfjs-node-gpu' || t === 'tfjs-node') && !probes.isInstalled(t === 'tfjs-node-gpu' ? TFJS_NODE_GPU : TFJS_NODE);
@@ -75,7 +75,7 @@ export function factsFromRows(rows: BackendRow[], native: NativeFact): BackendFa
   return {
     tfjsNodeGpu: fact('tfjs-node-gpu') as TensorflowFact,
     tfjsNode: fact('tfjs-node') as TensorflowFact,
-    wasm: fact('wasm', 'wasm') as PackageFact,
+    wasm: fact('wasm', 'wasm (GLIMPSE_NATIVE=0)') as PackageFact,
     native,
     cpu: fact('cpu') as PackageFact,
   };
@@ -89,13 +89,7 @@ export function formatBackendReport(rows: BackendRow[], native: NativeFact): str
     const loads = !f || f.status === 'absent' ? '-' : f.status === 'loads' ? 'yes' : 'no';
     const device = f?.status === 'loads' ? ('gpu' in f && f.gpu ? 'GPU' : 'CPU') : '-';
     const step = r.report?.stepMs !== undefined ? `${r.report.stepMs.toFixed(1)} ms` : '-';
-    let note = '';
-    if (r.skipped) note = r.skipped;
-    else if (f?.status === 'absent' && (r.target === 'tfjs-node-gpu' || r.target === 'tfjs-node')) {
-      note = `${installHint(r.target === 'tfjs-node-gpu' ? TFJS_NODE_GPU : TFJS_NODE)}${r.target === 'tfjs-node-gpu' ? ' (Linux, CUDA GPU)' : ''}`;
-    } else if (f?.status === 'fails') note = f.error;
-    else if (r.report?.stepError) note = `training failed: ${r.report.stepError}`;
-    else if (r.env?.GLIMPSE_NATIVE === '0') note = 'GLIMPSE_NATIVE=0';
+    const note = r.skipped ?? (f?.status === 'fails' ? f.error : r.report?.stepError ? `training failed: ${r.report.stepError}` : '');
     return [r.name, installed, loads, device, step, note];
   });
   const header = ['backend', 'installed', 'loads', 'device', 'train step', 'note'];
@@ -103,11 +97,15 @@ export function formatBackendReport(rows: BackendRow[], native: NativeFact): str
   const line = (c: string[]) => '  ' + c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]))).join('  ').trimEnd();
   const w = STEP_WORKLOAD;
   const out = [
-    `backends on this machine (train step: ${w.env}/${w.agent}/${w.algo}, batch ${w.batchSize}, median of up to ${w.batches} batches after ${w.warmup} warm-up, one process per backend):`,
+    `backends here (train step: median ms of a ${w.env}/${w.agent}/${w.algo} batch of ${w.batchSize}):`,
     line(header),
     ...cells.map(line),
   ];
+  for (const r of rows) {
+    if (r.report?.fact.status !== 'absent' || (r.target !== 'tfjs-node-gpu' && r.target !== 'tfjs-node')) continue;
+    out.push(r.target === 'tfjs-node-gpu' ? `to add: ${installHint(TFJS_NODE_GPU)}  (Linux, CUDA GPU)` : `to add: ${installHint(TFJS_NODE)}  (libtensorflow, CPU)`);
+  }
   const d = decideBackend('auto', factsFromRows(rows, native));
-  out.push(d.kind === 'use' ? `--backend auto picks ${d.choice.label}: ${d.choice.reason}` : `--backend auto: ${d.kind === 'error' ? d.message : 'undecided'}`);
+  out.push(d.kind === 'use' ? `--backend auto picks ${d.choice.label}\n  (${d.choice.reason})` : `--backend auto: ${d.kind === 'error' ? d.message : 'undecided'}`);
   return out.join('\n') + '\n';
 }

@@ -231,22 +231,24 @@ test('real probes on fake tfjs-node-gpu packages: GPU -> tensorflow; no GPU or a
 
 test('list --backends table: each row, and the auto line from the same decision', () => {
   const rows: BackendRow[] = [
-    { name: `tensorflow (${TFJS_NODE_GPU})`, target: 'tfjs-node-gpu', report: { target: 'tfjs-node-gpu', fact: { status: 'loads', gpu: true }, label: 'tensorflow (GPU)', stepMs: 4.2 } },
-    { name: `tensorflow (${TFJS_NODE})`, target: 'tfjs-node', report: { target: 'tfjs-node', fact: { status: 'absent' } } },
+    { name: 'tensorflow, tfjs-node-gpu', target: 'tfjs-node-gpu', report: { target: 'tfjs-node-gpu', fact: { status: 'loads', gpu: true }, label: 'tensorflow (GPU)', stepMs: 4.2 } },
+    { name: 'tensorflow, tfjs-node', target: 'tfjs-node', report: { target: 'tfjs-node', fact: { status: 'absent' } } },
     { name: 'wasm + native GEMM', target: 'wasm', report: null, skipped: 'addon not built' },
-    { name: 'wasm', target: 'wasm', env: { GLIMPSE_NATIVE: '0' }, report: { target: 'wasm', fact: { status: 'loads' }, stepMs: 20 } },
+    { name: 'wasm (GLIMPSE_NATIVE=0)', target: 'wasm', env: { GLIMPSE_NATIVE: '0' }, report: { target: 'wasm', fact: { status: 'loads' }, stepMs: 20 } },
     { name: 'cpu', target: 'cpu', report: { target: 'cpu', fact: { status: 'fails', error: 'boom' } } },
   ];
   const lines = formatBackendReport(rows, { status: 'absent', why: 'addon not built' }).trimEnd().split('\n');
-  assert.match(lines[0], /^backends on this machine \(train step: shapes\/ram\/reinforce, batch \d+/);
+  assert.match(lines[0], /^backends here \(train step: median ms of a shapes\/ram\/reinforce batch of \d+\):$/);
   assert.match(lines[1], /^  backend +installed +loads +device +train step +note$/);
-  assert.match(lines[2], /^  tensorflow \(@tensorflow\/tfjs-node-gpu\) +yes +yes +GPU +4\.2 ms$/);
-  assert.match(lines[3], /^  tensorflow \(@tensorflow\/tfjs-node\) +no +- +- +- +npm install @tensorflow\/tfjs-node@4\.22\.0$/);
+  assert.match(lines[2], /^  tensorflow, tfjs-node-gpu +yes +yes +GPU +4\.2 ms$/);
+  assert.match(lines[3], /^  tensorflow, tfjs-node +no +- +- +-$/);
   assert.match(lines[4], /^  wasm \+ native GEMM +no +- +- +- +addon not built$/);
-  assert.match(lines[5], /^  wasm +yes +yes +CPU +20\.0 ms +GLIMPSE_NATIVE=0$/);
+  assert.match(lines[5], /^  wasm \(GLIMPSE_NATIVE=0\) +yes +yes +CPU +20\.0 ms$/);
   assert.match(lines[6], /^  cpu +yes +no +- +- +boom$/);
-  assert.is(lines[7], `--backend auto picks tensorflow (GPU, ${TFJS_NODE_GPU}): auto: ${TFJS_NODE_GPU} loads and TensorFlow found a GPU`);
-  assert.is(lines.length, 8);
+  assert.is(lines[7], 'to add: npm install @tensorflow/tfjs-node@4.22.0  (libtensorflow, CPU)');
+  assert.is(lines[8], `--backend auto picks tensorflow (GPU, ${TFJS_NODE_GPU})`);
+  assert.is(lines[9], `  (auto: ${TFJS_NODE_GPU} loads and TensorFlow found a GPU)`);
+  assert.is(lines.length, 10);
 });
 
 test.run();

@@ -57,14 +57,17 @@ test('rl-run list --backends: installed, loads, device and a measured step of ea
   const lines = r.stdout.trimEnd().split('\n');
   console.log(`backend-cli: list --backends in ${((Date.now() - t0) / 1000).toFixed(1)} s:\n${r.stdout}`);
   assert.match(lines[1], /^  backend +installed +loads +device +train step +note$/);
-  assert.match(lines[2], /^  tensorflow \(@tensorflow\/tfjs-node-gpu\) +no +- +- +- +npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/);
-  assert.match(lines[3], /^  tensorflow \(@tensorflow\/tfjs-node\) +no +- +- +- +npm install @tensorflow\/tfjs-node@4\.22\.0/);
+  assert.match(lines[2], /^  tensorflow, tfjs-node-gpu +no +- +- +-$/);
+  assert.match(lines[3], /^  tensorflow, tfjs-node +no +- +- +-$/);
   // The native addon is built by npm ci here; the row says why when it is not.
   assert.match(lines[4], /^  wasm \+ native GEMM +(yes +yes +CPU +\d+\.\d ms|no +- +- +- +\S.*)$/);
-  assert.match(lines[5], /^  wasm +yes +yes +CPU +\d+\.\d ms +GLIMPSE_NATIVE=0$/);
+  assert.match(lines[5], /^  wasm \(GLIMPSE_NATIVE=0\) +yes +yes +CPU +\d+\.\d ms$/);
   assert.match(lines[6], /^  cpu +yes +yes +CPU +\d+\.\d ms$/);
-  assert.match(lines[7], /^--backend auto picks wasm( \+ native GEMM)?: auto: no usable GPU \(@tensorflow\/tfjs-node-gpu is not installed\)/);
-  assert.is(lines.length, 8);
+  assert.is(lines[7], 'to add: npm install @tensorflow/tfjs-node-gpu@4.22.0  (Linux, CUDA GPU)');
+  assert.is(lines[8], 'to add: npm install @tensorflow/tfjs-node@4.22.0  (libtensorflow, CPU)');
+  assert.match(lines[9], /^--backend auto picks wasm( \+ native GEMM)?$/);
+  assert.match(lines[10], /^  \(auto: no usable GPU \(@tensorflow\/tfjs-node-gpu is not installed\); wasm/);
+  assert.is(lines.length, 11);
 });
 
 test.run();
