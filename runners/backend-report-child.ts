@@ -10,7 +10,7 @@ import { describeBackend, initBackend } from './backend';
 import { median, quickTrain, type QuickTrainOptions } from './quick-train';
 
 /** The workload each backend is timed on: default RAM on the procedural shapes task (no data files). */
-export const STEP_WORKLOAD: QuickTrainOptions = { env: 'shapes', agent: 'ram', algo: 'reinforce', batchSize: 16, warmup: 1, batches: 5, budgetMs: 1500, seed: 0 };
+export const STEP_WORKLOAD: QuickTrainOptions = { env: 'shapes', agent: 'ram', algo: 'reinforce', batchSize: 16, warmup: 1, batches: 5, budgetMs: 1000, seed: 0 };
 
 /** What a child prints. */
 export interface ChildReport {
