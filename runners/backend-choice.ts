@@ -116,8 +116,8 @@ function noGpuWhy(f: TensorflowFact): string {
   }
 }
 
-/** Why wasm runs without the native GEMM addon. */
-function nativeWhy(n: NativeFact): string {
+/** Why wasm runs without the native GEMM addon (empty when it loads). */
+export function nativeWhy(n: NativeFact): string {
   switch (n.status) {
     case 'disabled':
       return 'native GEMM disabled by GLIMPSE_NATIVE=0';

@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import {
-  TFJS_NODE, TFJS_NODE_GPU, decideBackend, installHint,
+  TFJS_NODE, TFJS_NODE_GPU, decideBackend, installHint, nativeWhy,
   type BackendFacts, type NativeFact, type PackageFact, type ProbeTarget, type TensorflowFact,
 } from './backend-choice';
 import { realProbes } from './backend-probe';
@@ -49,7 +49,7 @@ export function collectBackendRows(options: { timeoutMs?: number } = {}): { rows
   const plan: Omit<BackendRow, 'report'>[] = [
     { name: 'tensorflow, tfjs-node-gpu', target: 'tfjs-node-gpu' },
     { name: 'tensorflow, tfjs-node', target: 'tfjs-node' },
-    { name: 'wasm + native GEMM', target: 'wasm', ...(native.status === 'loads' ? {} : { skipped: nativeNote(native) }) },
+    { name: 'wasm + native GEMM', target: 'wasm', ...(native.status === 'loads' ? {} : { skipped: nativeWhy(native) }) },
     { name: 'wasm (GLIMPSE_NATIVE=0)', target: 'wasm', env: { GLIMPSE_NATIVE: '0' } },
     { name: 'cpu', target: 'cpu' },
   ];
@@ -59,13 +59,6 @@ export function collectBackendRows(options: { timeoutMs?: number } = {}): { rows
     report: p.skipped ? null : absent(p.target) ? { target: p.target, fact: { status: 'absent' as const } } : runChild(p.target, p.env ?? {}, timeoutMs),
   }));
   return { rows, native };
-}
-
-function nativeNote(n: NativeFact): string {
-  if (n.status === 'disabled') return 'disabled by GLIMPSE_NATIVE=0';
-  if (n.status === 'absent') return n.why;
-  if (n.status === 'fails') return n.error;
-  return '';
 }
 
 /** The facts the rows found, as {@link decideBackend} takes them. */
