@@ -29,6 +29,7 @@ export { loadModel } from './runners/load-model';
 export type { LoadedModel, LoadModelOptions, Classification, ClassifyOptions, ImageInput } from './runners/load-model';
 export { loadPlugins } from './runners/plugins';
 export type { LoadedPlugin } from './runners/plugins';
-export { initBackend, describeBackend } from './runners/backend';
 export { FLAGS, ENGINE_PATCHES } from './tensor';
+export { initBackend, describeBackend, backendSelection, backendReason } from './runners/backend';
+export { decideBackend, type BackendFacts, type BackendChoice, type BackendDecision } from './runners/backend-choice';
 export * as viz from './viz';

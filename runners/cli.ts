@@ -178,7 +178,14 @@ async function runVizCommand(opts: { checkpoint: string; split: string; count: s
   return 0;
 }
 
-async function runList(opts: { agent?: string; algo?: string }, io: CliIo): Promise<number> {
+async function runList(opts: { agent?: string; algo?: string; backends?: boolean }, io: CliIo): Promise<number> {
+  if (opts.backends) {
+    // Loaded on demand: spawns one process per backend and times it.
+    const { collectBackendRows, formatBackendReport } = require('./backend-report') as typeof import('./backend-report');
+    const { rows, native } = collectBackendRows();
+    io.stdout.write(formatBackendReport(rows, native));
+    return 0;
+  }
   const c = io.components ? await io.components() : await defaultComponents();
   if (opts.agent !== undefined || opts.algo !== undefined) {
     for (const [kind, id, listed, schemaOf] of [
@@ -264,9 +271,10 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     });
   program
     .command('list')
-    .description('list the registered envs, agents and algorithms, or the options of one agent or algorithm')
+    .description('list the registered envs, agents and algorithms, the options of one agent or algorithm, or the tensor backends')
     .option('--agent <id>', 'print the options agent <id> declares')
     .option('--algo <id>', 'print the options algorithm <id> declares')
+    .option('--backends', 'instead: each tensor backend, whether it is installed and loads, its device and a measured training step (a few seconds)')
     .action((opts) => {
       result.code = runList(opts, io);
     });

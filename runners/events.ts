@@ -13,6 +13,8 @@ export interface StartEvent {
   type: 'start';
   runDir: string;
   backend: string;
+  /** Why this backend runs (e.g. `auto: no usable GPU (...); wasm + native GEMM, ...`). */
+  backendReason: string;
   /** The resolved run config, as saved in `config.json`. */
   config: { [key: string]: JsonValue };
   /** Epoch the loop starts at (1 for a new run, last completed + 1 on resume). */

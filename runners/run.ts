@@ -10,7 +10,7 @@ import { Rng } from '../envs/rng';
 import type { VectorEnv } from '../envs/vector-env';
 import type { Agent } from '../agents/agent';
 import type { Algorithm } from '../algorithms/algorithm';
-import { initBackend, describeBackend } from './backend';
+import { backendReason, initBackend, describeBackend } from './backend';
 import { assertCompatible, type Counters } from './checkpoint';
 import type { Components, Split } from './components';
 import { ConfigError, componentOptions, evalBatchWidth, type RunConfig } from './config';
@@ -125,6 +125,7 @@ function runEvents(config: RunConfig, deps: TrainDeps): Observable<RunEvent> {
     const stopped = () => stopRequested || subscriber.closed || deps.signal?.aborted === true;
     (async () => {
       const backend = deps.backend ?? (await initBackend(config.backend), describeBackend());
+      const reason = deps.backend !== undefined ? 'initialised by the caller' : backendReason();
       const components = deps.components ?? (await defaultComponents());
       assertKnown('env', '--env', config.env, components.listEnvs());
       assertKnown('agent', '--agent', config.agent, components.listAgents());
@@ -175,6 +176,7 @@ function runEvents(config: RunConfig, deps: TrainDeps): Observable<RunEvent> {
         type: 'start',
         runDir,
         backend,
+        backendReason: reason,
         config: config as unknown as { [key: string]: JsonValue },
         startEpoch: counters.epoch + 1,
         epochs: config.epochs,

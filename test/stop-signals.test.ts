@@ -126,7 +126,7 @@ test('a second Ctrl-C quits at once with one line; nothing is half-written and t
   await new Promise((r) => setTimeout(r, 300));
   child.proc.kill('SIGINT');
   assert.is(await child.exited, 130, child.stderr());
-  const lines = child.stderr().trimEnd().split('\n').filter((l) => l.startsWith('rl-run: ') && !l.startsWith('rl-run: training'));
+  const lines = child.stderr().trimEnd().split('\n').filter((l) => l.startsWith('rl-run: ') && !l.startsWith('rl-run: training') && !l.startsWith('rl-run: backend '));
   assert.is(lines.length, 1, child.stderr());
   assert.match(lines[0], /^rl-run: quit at once on a second signal \(first: SIGINT\); no epoch was completed yet; resume with: .+ --resume$/);
   assert.equal(leftovers(out), []);

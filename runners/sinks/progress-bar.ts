@@ -37,6 +37,7 @@ export function progressSink(stream: ProgressStream = process.stderr): Partial<O
     next(ev) {
       switch (ev.type) {
         case 'start':
+          line(`rl-run: backend ${ev.backend}: ${ev.backendReason}`);
           line(`rl-run: ${ev.resumed ? 'resuming' : 'training'} ${ev.config.env}/${ev.config.agent}/${ev.config.algo} on backend ${ev.backend}: epochs ${ev.startEpoch}..${ev.epochs}, ${ev.batchesPerEpoch} batches of ${ev.batchSize}, ${ev.numParams} parameters -> ${ev.runDir}`);
           epochStart = Date.now();
           break;
