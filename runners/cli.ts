@@ -16,7 +16,10 @@ import { initBackend, describeBackend } from './backend';
 import { assertCompatible, readCheckpoint, resolveCheckpointDir } from './checkpoint';
 import type { Components } from './components';
 import { BACKENDS, CONFIG_KEYS, CORES, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
-import { evaluateSplit } from './evaluate';
+import { evaluateSplitAsync } from './evaluate';
+import { writeEvalRecord } from './eval-record';
+import { parseSplit, splitLabel } from './splits';
+import { taskProgress } from './sinks/task-progress';
 import { defaultComponents, makeEvalVector, splitKwargs, train } from './run';
 import { progressSink } from './sinks/progress-bar';
 import { jsonlSink } from './sinks/jsonl';
@@ -54,6 +57,7 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'maxBatches', flag: '--max-batches <n>', help: 'cap on batches per epoch, for quick runs (default: no cap)' },
   { key: 'trainItems', flag: '--train-items <n>', help: 'train on the first N items only, for quick runs (default: all)' },
   { key: 'valItems', flag: '--val-items <n>', help: 'validate on the first N items only (default: all)' },
+  { key: 'testItems', flag: '--test-items <n>', help: 'score the final test on the first N items only, for quick runs (default: all)' },
   { key: 'evalBatchSize', flag: '--eval-batch-size <n>', help: 'episodes per evaluation batch (default: 1000, capped by the items scored)' },
   { key: 'vizEvery', flag: '--viz-every <n>', help: 'every N epochs write the glimpse GIF of a fixed validation batch to <out>/viz/epoch-NNNN.gif (default: never)' },
   { key: 'quiet', flag: '--quiet', help: 'no progress output (default: false)' },
@@ -130,8 +134,8 @@ async function runTrain(cmd: Command, io: CliIo): Promise<number> {
   });
 }
 
-async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string }, io: CliIo): Promise<number> {
-  if (!['val', 'test', 'train'].includes(opts.split)) throw new ConfigError(`--split must be one of test, val, train, got '${opts.split}'`);
+async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string; record?: boolean; quiet?: boolean }, io: CliIo): Promise<number> {
+  const split = parseSplit(opts.split);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   const dir = resolveCheckpointDir(opts.checkpoint);
   const ckpt = readCheckpoint(dir);
@@ -143,13 +147,23 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;
   try {
-    env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, opts.split as 'test'), run.evalBatchSize, opts.split === 'val' ? run.valItems : undefined);
+    env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, split), run.evalBatchSize, split === 'val' ? run.valItems : undefined);
     agent = components.makeAgent(ckpt.meta.agent.id, { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, { ...(ckpt.meta.agent.config ?? {}) });
     assertCompatible(ckpt, agent.id, agent.getWeights());
     agent.setWeights(ckpt.weights);
-    const split = opts.split as 'val' | 'test';
-    const r = evaluateSplit(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems: split === 'val' ? run.valItems : undefined });
-    io.stdout.write(`${opts.split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${samples ? `${samples} samples` : 'greedy'}) checkpoint ${dir} epoch ${ckpt.meta.counters.epoch} backend ${backend}\n`);
+    const progress = opts.quiet ? null : taskProgress(io.stderr, `eval ${splitLabel(split)}${samples ? ` (${samples} samples)` : ''}`, 'images');
+    let r;
+    try {
+      r = await evaluateSplitAsync(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems: split === 'val' ? run.valItems : undefined, onProgress: (p) => progress?.update(p) });
+    } finally {
+      progress?.close();
+    }
+    if (opts.record) {
+      const command = ['rl-run eval', '--checkpoint', opts.checkpoint, '--split', opts.split, ...(opts.samples !== undefined ? ['--samples', opts.samples] : [])].join(' ');
+      const file = writeEvalRecord(dir, { ...r, split, epoch: ckpt.meta.counters.epoch, weightsSha256: ckpt.meta.weights.sha256, backend, recordedAt: new Date().toISOString(), command });
+      io.stderr.write(`rl-run: recorded in ${file}\n`);
+    }
+    io.stdout.write(`${split === 'val' ? 'val' : split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${samples ? `${samples} samples` : 'greedy'}) checkpoint ${dir} epoch ${ckpt.meta.counters.epoch} backend ${backend}\n`);
     return 0;
   } finally {
     env?.close();
@@ -157,14 +171,21 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   }
 }
 
-async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string }, io: CliIo): Promise<number> {
+async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string; allScales?: boolean; quiet?: boolean }, io: CliIo): Promise<number> {
+  const split = parseSplit(opts.split);
   if (!/^\d+$/.test(opts.count)) throw new ConfigError(`--count must be an integer in [1, 1024], got '${opts.count}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   await initBackend(backendName);
   // Loaded on demand: only `rl-run viz` needs the image encoders.
   const { runViz } = require('../viz/run-viz') as typeof import('../viz/run-viz');
-  const r = await runViz({ checkpoint: opts.checkpoint, split: opts.split as 'test', count: Number(opts.count), out: opts.out });
-  io.stdout.write(`viz of ${r.checkpoint}: ${r.total} ${opts.split} images, ${r.wrong} wrong; wrote ${r.files.report} (and glimpses.png, glimpses.gif, ${r.files.patches.length} patches${r.files.curves ? ', curves.svg' : ''} in ${r.out})\n`);
+  const progress = opts.quiet ? null : taskProgress(io.stderr, 'viz', 'episodes');
+  let r;
+  try {
+    r = await runViz({ checkpoint: opts.checkpoint, split, count: Number(opts.count), out: opts.out, allScales: opts.allScales, onProgress: (p) => progress?.update(p) });
+  } finally {
+    progress?.close();
+  }
+  io.stdout.write(`viz of ${r.checkpoint}: ${r.total} ${splitLabel(split)} images, ${r.wrong} wrong; wrote ${r.files.report} (and glimpses.png, glimpses.gif, ${r.files.patches.length} patches${r.files.curves ? ', curves.svg' : ''} in ${r.out})\n`);
   return 0;
 }
 
@@ -181,6 +202,15 @@ async function runList(io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Adds the train flags ({@link TRAIN_FLAGS}) to `cmd` (the root command and `train`). */
+function addTrainOptions(cmd: Command): void {
+  for (const f of TRAIN_FLAGS) {
+    const o = new Option(f.flag, f.help);
+    if (f.choices) o.choices([...f.choices]);
+    cmd.addOption(o);
+  }
+}
+
 /** Builds the commander program; actions store their exit code in `result`. */
 export function buildProgram(io: CliIo, result: { code: Promise<number> | null }): Command {
   const program = new Command('rl-run');
@@ -194,20 +224,26 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .showSuggestionAfterError(false)
     .option('--debug', 'print stack traces of errors (default: false)')
     .option('--config <file.json>', 'JSON file of run settings (keys as the flags in camelCase); flags win');
-  for (const f of TRAIN_FLAGS) {
-    const o = new Option(f.flag, f.help);
-    if (f.choices) o.choices([...f.choices]);
-    program.addOption(o);
-  }
+  addTrainOptions(program);
   program.action(() => {
     result.code = runTrain(program, io);
+  });
+  const trainCmd = program
+    .command('train')
+    .description("train an agent (the default command: 'rl-run train --env ID ...' is 'rl-run --env ID ...')")
+    .option('--config <file.json>', 'JSON file of run settings (keys as the flags in camelCase); flags win');
+  addTrainOptions(trainCmd);
+  trainCmd.action(() => {
+    result.code = runTrain(trainCmd, io);
   });
   program
     .command('eval')
     .description('evaluate a checkpoint (a checkpoint dir, or a run dir: then its checkpoints/best)')
     .requiredOption('--checkpoint <dir>', 'checkpoint or run directory (required)')
-    .option('--split <name>', 'split to score: test, val or train', 'test')
+    .option('--split <name>', 'test, validation (or val), train', 'test')
     .option('--samples <m>', 'sampled rollouts averaged (default: the run\'s --eval-samples)')
+    .option('--record', 'also write the result to <checkpoint>/eval-<split>.json, which viz reports (default: false)')
+    .option('--quiet', 'no progress output (default: false)')
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
       result.code = runEval(opts, io);
@@ -216,9 +252,11 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .command('viz')
     .description('pictures of where the agent looks (grid, GIF, patches, curves) and report.html for a checkpoint')
     .requiredOption('--checkpoint <dir>', 'checkpoint or run directory (required)')
-    .option('--split <name>', 'split to picture: test, val or train', 'test')
+    .option('--split <name>', 'test, validation (or val), train', 'test')
     .option('--count <n>', 'number of images pictured', '16')
-    .option('--out <dir>', 'output folder (default: <run dir>/viz)')
+    .option('--out <dir>', 'output folder (default: <run dir>/viz, or <checkpoint dir>-viz beside a checkpoint outside a run, e.g. models/mnist-viz)')
+    .option('--all-scales', 'draw the box of every glimpse scale, not only the finest (default: false)')
+    .option('--quiet', 'no progress output (default: false)')
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
       result.code = runVizCommand(opts, io);

@@ -65,6 +65,11 @@ export function makeEvalVector(
   return components.makeVector(id, evalBatchWidth(evalBatchSize, Number.isFinite(items) ? items : undefined), kwargs);
 }
 
+/** Items an evaluation of `env` scores with the cap `maxItems` (undefined for an endless env). */
+function itemsScored(env: VectorEnv, maxItems: number | undefined): number | undefined {
+  return env.numItems === undefined ? undefined : Math.min(env.numItems, maxItems ?? Infinity);
+}
+
 function show(v: unknown): string {
   return v === undefined ? 'unset' : JSON.stringify(v);
 }
@@ -140,7 +145,7 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
       made.envs.push(trainEnv);
       const valEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'val'), config.evalBatchSize, config.valItems));
       made.envs.push(valEnv);
-      const testEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'test'), config.evalBatchSize));
+      const testEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'test'), config.evalBatchSize, config.testItems));
       made.envs.push(testEnv);
       const agent = build(() => components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions));
       made.agent = agent;
@@ -172,6 +177,7 @@ export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEv
         batchSize: config.batchSize,
         numParams,
         resumed: config.resume,
+        evalItems: { val: itemsScored(valEnv, config.valItems), test: itemsScored(testEnv, config.testItems) },
       });
       const loop = trainLoop({
         config,

@@ -11,7 +11,7 @@ import type { VectorEnv } from '../envs/vector-env';
 import { saveCheckpoint, readCheckpoint, type CheckpointInfo, type Counters } from './checkpoint';
 import { collectRollout } from './collect';
 import type { RunConfig } from './config';
-import { evaluateSplit, type EvalResult } from './evaluate';
+import { evaluateSplitSteps, type EvalResult, type EvaluateOptions } from './evaluate';
 import type { EvalEvent, JsonValue, RunEvent } from './events';
 import * as path from 'path';
 
@@ -80,6 +80,17 @@ function evalEvent(epoch: number, split: string, r: EvalResult): EvalEvent {
   return { type: 'eval', epoch, split, accuracy: r.accuracy, error: r.error, correct: r.correct, total: r.total, samples: r.samples, seconds: r.seconds };
 }
 
+/** Evaluates a split, passing its progress on as `evalProgress` events; returns the result. */
+async function* evaluateWithProgress(epoch: number, split: string, env: VectorEnv, agent: Agent, options: EvaluateOptions): AsyncGenerator<RunEvent, EvalResult, void> {
+  const steps = evaluateSplitSteps(env, agent, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    yield { type: 'evalProgress', epoch, split, ...r.value };
+    await nextTick(); // let signals and terminal resizes through during a long evaluation
+  }
+}
+
 /** Runs the loop (see module doc). Errors (NaN loss, env bugs) are thrown to the consumer. */
 export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
   const { config, trainEnv, agent, algorithm, rng } = ctx;
@@ -136,7 +147,7 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
 
     let valAcc: number | null = null;
     if (ctx.valEnv) {
-      const r = evaluateSplit(ctx.valEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'val'), maxItems: config.valItems });
+      const r = yield* evaluateWithProgress(epoch, 'val', ctx.valEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'val'), maxItems: config.valItems });
       valAcc = r.accuracy;
       yield evalEvent(epoch, 'val', r);
     }
@@ -179,7 +190,7 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
     // Score the weights `rl-run eval <runDir>` will load: the best checkpoint.
     const best = readCheckpoint(checkpointPath(ctx.runDir, 'best'));
     agent.setWeights(best.weights);
-    test = evaluateSplit(ctx.testEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'test') });
+    test = yield* evaluateWithProgress(ctx.counters.epoch, 'test', ctx.testEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'test'), maxItems: config.testItems });
     yield evalEvent(ctx.counters.epoch, 'test', test);
   }
   yield done('completed', test);

@@ -2,7 +2,10 @@
  * Training curves as one self-contained SVG: an accuracy panel (train accuracy per epoch,
  * validation accuracy per epoch, the final test accuracy as a dashed line) and one panel per
  * algorithm metric (loss terms, reward, baseline ...) against the update step, raw values faint
- * and an exponential moving average on top.
+ * and an exponential moving average on top. A log without per-update lines (a shipped model's,
+ * see scripts/promote-model.sh) plots the epoch means against the epoch instead. The learning
+ * rate is drawn on a log axis when it spans a decade or more (cosine, step decay), and a series
+ * that does not change (a constant learning rate) as one flat line titled with its value.
  */
 import type { Point, RunSeries } from './metrics';
 
@@ -67,12 +70,24 @@ interface Panel {
   lines: Line[];
   /** Fixed y range (accuracy: 0..1). */
   yRange?: [number, number];
+  /** Log-10 y axis (all values > 0). */
+  logY?: boolean;
 }
+
+/** True when every value of `lines` is the same up to float noise (e.g. a constant learning rate). */
+function isConstant(ys: readonly number[]): boolean {
+  const lo = Math.min(...ys), hi = Math.max(...ys);
+  return hi - lo <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi));
+}
+
+/** Learning-rate-like metrics that get a log axis when they span a decade or more. */
+const LOG_WHEN_WIDE = /^(lr|learningRate)$/;
 
 function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): string {
   const m = { l: 52, r: 12, t: 24, b: 34 };
   const pw = w - m.l - m.r, ph = h - m.t - m.b;
-  const all = p.lines.flatMap((l) => l.points);
+  const ty = (v: number) => (p.logY ? Math.log10(v) : v);
+  const all = p.lines.flatMap((l) => l.points).map((q) => ({ x: q.x, y: ty(q.y) }));
   const parts: string[] = [`<g transform="translate(${x0},${y0})">`, `<text x="${m.l}" y="15" font-size="13" font-weight="bold">${esc(p.title)}</text>`];
   if (all.length === 0) {
     parts.push(`<text x="${m.l}" y="${m.t + ph / 2}" font-size="12" fill="#888">no data</text></g>`);
@@ -81,11 +96,15 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
   let xlo = Math.min(...all.map((q) => q.x)), xhi = Math.max(...all.map((q) => q.x));
   let [ylo, yhi] = p.yRange ?? [Math.min(...all.map((q) => q.y)), Math.max(...all.map((q) => q.y))];
   if (xhi === xlo) (xlo -= 0.5), (xhi += 0.5);
-  if (yhi === ylo) (ylo -= Math.abs(ylo) * 0.1 || 0.5), (yhi += Math.abs(yhi) * 0.1 || 0.5);
+  if (isConstant([ylo, yhi])) {
+    const c = (ylo + yhi) / 2;
+    (ylo = c - (Math.abs(c) * 0.1 || 0.5)), (yhi = c + (Math.abs(c) * 0.1 || 0.5));
+  }
   const sx = (v: number) => m.l + ((v - xlo) / (xhi - xlo)) * pw;
-  const sy = (v: number) => m.t + ph - ((v - ylo) / (yhi - ylo)) * ph;
+  const sy = (v: number) => m.t + ph - ((ty(v) - ylo) / (yhi - ylo)) * ph;
+  const yTicks = p.logY ? logTicks(ylo, yhi) : niceTicks(ylo, yhi, 4);
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
-  for (const t of niceTicks(ylo, yhi, 4)) {
+  for (const t of yTicks) {
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/>`);
     parts.push(`<text x="${m.l - 4}" y="${(sy(t) + 4).toFixed(1)}" font-size="10" text-anchor="end">${fmt(t)}</text>`);
   }
@@ -110,6 +129,26 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
   return parts.join('');
 }
 
+/** Powers of ten inside the log10 range `[lo, hi]` (as values, not exponents); the ends when none. */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.ceil(lo - 1e-9); k <= hi + 1e-9; k++) out.push(10 ** k);
+  return out.length >= 2 ? out : [10 ** lo, 10 ** hi];
+}
+
+/** One metric's panel: constant series titled with their value, a wide learning rate on a log axis. */
+function metricPanel(key: string, raw: Point[], xLabel: string, smoothing: number, markers: boolean): Panel {
+  const ys = raw.map((q) => q.y);
+  if (raw.length > 0 && isConstant(ys)) {
+    return { title: `${key} (constant ${fmt(ys[0])})`, xLabel, lines: [{ label: key, points: raw, color: SERIES_COLORS[0] }] };
+  }
+  const logY = LOG_WHEN_WIDE.test(key) && ys.every((y) => y > 0) && Math.max(...ys) / Math.min(...ys) >= 10;
+  const smoothed = smoothing > 0 && !markers;
+  const lines: Line[] = [{ label: key, points: raw, color: SERIES_COLORS[0], opacity: smoothed ? 0.25 : 1, markers: markers && raw.length <= 60 }];
+  if (smoothed) lines.push({ label: `EMA ${smoothing}`, points: smooth(raw, smoothing), color: SERIES_COLORS[0] });
+  return { title: logY ? `${key} (log scale)` : key, xLabel, lines, logY };
+}
+
 /** The panels of a run (see module doc), accuracy first, then metrics in alphabetical order. */
 function panelsOf(series: RunSeries, smoothing: number): Panel[] {
   const acc: Line[] = [];
@@ -125,11 +164,11 @@ function panelsOf(series: RunSeries, smoothing: number): Panel[] {
     acc.push({ label: `test ${fmt(test)}`, points: [{ x: Math.min(...xs), y: test }, { x: Math.max(...xs), y: test }], color: SERIES_COLORS[3], dashed: true });
   }
   const panels: Panel[] = [{ title: 'accuracy', xLabel: 'epoch', lines: acc, yRange: [0, 1] }];
-  for (const key of Object.keys(series.batch).sort()) {
-    const raw = series.batch[key];
-    const lines: Line[] = [{ label: key, points: raw, color: SERIES_COLORS[0], opacity: smoothing > 0 ? 0.25 : 1 }];
-    if (smoothing > 0) lines.push({ label: `EMA ${smoothing}`, points: smooth(raw, smoothing), color: SERIES_COLORS[0] });
-    panels.push({ title: key, xLabel: 'update step', lines });
+  // Per-update metrics when the log has them, else the epoch means (a shipped model's log).
+  const perBatch = Object.keys(series.batch).length > 0;
+  const metrics = perBatch ? series.batch : series.epoch;
+  for (const key of Object.keys(metrics).sort()) {
+    panels.push(metricPanel(key, metrics[key], perBatch ? 'update step' : 'epoch (epoch means)', smoothing, !perBatch));
   }
   return panels;
 }

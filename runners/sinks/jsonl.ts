@@ -35,7 +35,8 @@ export function jsonlSink(): Partial<Observer<RunEvent>> {
         file = path.join(ev.runDir, 'metrics.jsonl');
         if (ev.resumed && fs.existsSync(file)) writeFileAtomic(file, truncateToEpoch(fs.readFileSync(file, 'utf8'), ev.startEpoch));
       }
-      if (file) appendLineSynced(file, JSON.stringify({ time: new Date().toISOString(), ...ev }));
+      // Progress of an evaluation is for displays; the log keeps its result (the `eval` event).
+      if (file && ev.type !== 'evalProgress') appendLineSynced(file, JSON.stringify({ time: new Date().toISOString(), ...ev }));
     },
   };
 }
