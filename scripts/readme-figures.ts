@@ -129,12 +129,15 @@ function main(argv: string[]): number {
     process.stderr.write(`readme-figures: unknown figure '${unknown[0]}'; figures: ${FIGURES.map((f) => f.name).join(', ')}\n`);
     return 2;
   }
-  const before = fs.readFileSync(readme, 'utf8');
-  let text = before;
+  const bodies: Array<[string, string]> = [];
   for (const f of FIGURES.filter((f) => names.length === 0 || names.includes(f.name))) {
     process.stderr.write(`readme-figures: ${f.name} ...\n`);
-    text = replaceRegion(text, f.name, f.render(fresh));
+    bodies.push([f.name, f.render(fresh)]);
   }
+  // Read the README only now: the commands take minutes, and it may have been edited meanwhile.
+  const before = fs.readFileSync(readme, 'utf8');
+  let text = before;
+  for (const [name, body] of bodies) text = replaceRegion(text, name, body);
   if (check) {
     // Times and load differ from run to run; the check compares everything else.
     const stable = (t: string) => t.replace(/\d+(\.\d+)? s\b/g, 'N s').replace(/load average [\d.]+/g, 'load average N');
