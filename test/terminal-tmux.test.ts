@@ -83,7 +83,7 @@ test('training in tmux: the status line fits 80, 200 and 50 columns, follows res
   keep('train-80', at80, 80);
   const status80 = at80[at80.length - 1];
   assert.ok(status80.length <= 80, `status fits 80 columns: ${status80}`);
-  for (const part of ['samples/s', 'ETA', 'run ']) assert.ok(status80.includes(part), `${part} in: ${status80}`);
+  for (const part of ['/s  ', 'ETA', 'run ']) assert.ok(status80.includes(part), `${part} in: ${status80}`);
   assert.ok(at80.filter((l) => STATUS.test(l)).length === 1, `one status line, none left in the scrollback:\n${at80.join('\n')}`);
 
   tmux('resize-window', '-t', 'train', '-x', '200');
