@@ -1,7 +1,8 @@
 /**
- * The `rl-run` command line (commander): train (`rl-run --env ID --agent ID ...`), evaluate a
- * checkpoint (`rl-run eval --checkpoint DIR`), picture it (`rl-run viz --checkpoint DIR`, see viz/)
- * and list what is registered (`rl-run list`).
+ * The `rl-run` command line (commander): train (`rl-run --env ID --agent ID ...`, or spelled out
+ * `rl-run train --env ID ...`), evaluate a checkpoint (`rl-run eval --checkpoint DIR`), picture it
+ * (`rl-run viz --checkpoint DIR`, see viz/) and list what is registered (`rl-run list`). Progress
+ * goes to stderr (runners/sinks/), results to stdout.
  * Every error is caught and printed as one line `rl-run: error: ...`; exit code 2 for bad input,
  * 1 for runtime failures; a stack trace only with `--debug`.
  */
