@@ -61,14 +61,18 @@ function trainMnist(epochs: number) {
   }
 }
 
-/** The test record of a shipped model, measured now when missing, stale or `fresh`. */
-function modelRecord(task: string, fresh: boolean): { accuracy: number; error: number; samples: number } {
+/**
+ * The test record of a shipped model, measured now when missing, stale or `fresh` (with
+ * `measure` false a missing or stale record is an error instead: the tests use that).
+ */
+function modelRecord(task: string, fresh: boolean, measure = true): { accuracy: number; error: number; samples: number } {
   const dir = path.join(root, 'models', task);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8'));
   const sha = crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, 'weights.bin'))).digest('hex');
   if (sha !== meta.weights.sha256) throw new Error(`models/${task}/weights.bin does not match its checkpoint.json`);
   const file = path.join(dir, 'eval-test.json');
   const current = () => fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).weightsSha256 === sha;
+  if (!measure && !current()) throw new Error(`models/${task}/eval-test.json is missing or was measured on other weights; run npm run readme-figures -- model-evals`);
   if (fresh || !current()) {
     process.stderr.write(`readme-figures: rl-run eval --checkpoint models/${task} --record\n`);
     rlRun(['eval', '--checkpoint', `models/${task}`, '--record', '--quiet'], root);
@@ -77,12 +81,21 @@ function modelRecord(task: string, fresh: boolean): { accuracy: number; error: n
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
-interface Figure {
-  name: string;
-  render(fresh: boolean): string;
+/** Options of a figure's render. */
+interface RenderOptions {
+  /** Measure again even when a current record exists. */
+  fresh: boolean;
+  /** False: never run a command; use records only (throws when one is missing). */
+  measure: boolean;
 }
 
-const FIGURES: Figure[] = [
+interface Figure {
+  name: string;
+  render(o: RenderOptions): string;
+}
+
+/** The figures, by region name. */
+export const FIGURES: Figure[] = [
   {
     name: 'quick-start',
     render() {
@@ -99,18 +112,26 @@ const FIGURES: Figure[] = [
   },
   {
     name: 'model-evals',
-    render(fresh) {
+    render({ fresh, measure }) {
       const tasks = ['mnist', 'translated-mnist', 'cluttered-mnist', 'cluttered-mnist-100'];
       const cmds = tasks.map((t) => `npx rl-run eval --checkpoint models/${t}`);
       const w = Math.max(...cmds.map((c) => c.length)) + 2;
       const lines = tasks.map((t, i) => {
-        const r = modelRecord(t, fresh);
+        const r = modelRecord(t, fresh, measure);
         return `${cmds[i].padEnd(w)}# test accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.samples ? `${r.samples} samples` : 'greedy'})`;
       });
       return ['```sh', ...lines, '```'].join('\n');
     },
   },
 ];
+
+/** The body of region `name` in `text` (throws when the markers are missing). */
+export function regionBody(text: string, name: string): string {
+  const open = `<!-- figure:${name} -->`, close = `<!-- /figure:${name} -->`;
+  const a = text.indexOf(open), b = text.indexOf(close);
+  if (a < 0 || b < a) throw new Error(`README.md has no region ${open} ... ${close}`);
+  return text.slice(a + open.length, b).replace(/^\n/, '').replace(/\n$/, '');
+}
 
 /** Replaces the body of region `name` in `text` (throws when the markers are missing). */
 export function replaceRegion(text: string, name: string, body: string): string {
@@ -132,7 +153,7 @@ function main(argv: string[]): number {
   const bodies: Array<[string, string]> = [];
   for (const f of FIGURES.filter((f) => names.length === 0 || names.includes(f.name))) {
     process.stderr.write(`readme-figures: ${f.name} ...\n`);
-    bodies.push([f.name, f.render(fresh)]);
+    bodies.push([f.name, f.render({ fresh, measure: true })]);
   }
   // Read the README only now: the commands take minutes, and it may have been edited meanwhile.
   const before = fs.readFileSync(readme, 'utf8');
