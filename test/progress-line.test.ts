@@ -142,7 +142,9 @@ test('terminal: evaluation progress on the same line; permanent lines printed ab
   sink.next!({ type: 'eval', epoch: 1, split: 'val', accuracy: 0.9, error: 0.1, correct: 4500, total: 5000, samples: 0, seconds: 5 });
   sink.next!({ type: 'checkpoint', epoch: 1, kind: 'best', path: 'runs/x/checkpoints/best' });
   sink.next!({ type: 'checkpoint', epoch: 1, kind: 'last', path: 'runs/x/checkpoints/last' });
-  assert.match(tty.out, /epoch 1\/10 done in 1s/);
+  const epochLine = tty.out.match(/epoch 1\/10 done in 1s[^\n]*/)![0];
+  assert.ok(epochLine.length <= 79, `the epoch line fits the terminal too: ${epochLine}`);
+  assert.match(epochLine, /accuracy 0\.5500  loss 1\.2345/);
   assert.match(tty.out, /epoch 1 validation: accuracy 90\.00% \(4500\/5000, greedy\) in 5s\n/);
   assert.match(tty.out, /epoch 1: best so far, saved runs\/x\/checkpoints\/best\n/);
   assert.not.match(tty.out, /checkpoints\/last/, 'the every-epoch last checkpoint is not news');

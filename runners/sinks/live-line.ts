@@ -103,6 +103,11 @@ export class LiveLine {
     this.stream.write(line + '\n');
   }
 
+  /** Prints a permanent line rendered for the terminal's width (no limit off a terminal). */
+  printFitted(render: StatusRenderer): void {
+    this.print(render(this.tty ? this.width() : Infinity));
+  }
+
   /** Removes the status from the screen (terminal) and forgets it. */
   clear(): void {
     if (this.tty && this.shown > 0) this.stream.write(this.erase(this.width()));

@@ -7,7 +7,7 @@
  */
 import type { Observer } from 'rxjs';
 import type { RunEvent, StartEvent } from '../events';
-import { bar, formatDuration, formatMetric, formatRate, fitLine, metricForms, type Field } from './fit-line';
+import { bar, formatDuration, formatRate, fitLine, metricForms, type Field } from './fit-line';
 import { LiveLine, type LiveLineOptions, type ProgressStream } from './live-line';
 
 export type { ProgressStream } from './live-line';
@@ -18,12 +18,6 @@ const FIRST_METRICS = ['accuracy', 'loss', 'reward'];
 function orderedMetrics(metrics: Record<string, number>): string[] {
   const names = Object.keys(metrics);
   return [...FIRST_METRICS.filter((k) => k in metrics), ...names.filter((k) => !FIRST_METRICS.includes(k))];
-}
-
-function fmtAll(metrics: Record<string, number>): string {
-  return orderedMetrics(metrics)
-    .map((k) => `${k} ${formatMetric(metrics[k])}`)
-    .join('  ');
 }
 
 /** Fields shared by the training and evaluation status: the bar, elapsed/ETA of the part and of the run. */
@@ -109,8 +103,15 @@ export function progressSink(stream: ProgressStream = process.stderr, options: P
           break;
         }
         case 'epoch': {
+          // On a terminal the epoch's line fits its width too (minor metrics give way; metrics.jsonl has them all).
           const rate = start ? formatRate((start.batchSize * (start.batchesPerEpoch || 0)) / Math.max(1e-3, ev.seconds)) : null;
-          live.print(`epoch ${ev.epoch}/${ev.epochs} done in ${formatDuration(ev.seconds)}${rate ? ` (${rate} samples/s)` : ''}  ${fmtAll(ev.metrics)}`);
+          const names = orderedMetrics(ev.metrics);
+          const fields: Field[] = [
+            { forms: [`epoch ${ev.epoch}/${ev.epochs} done in ${formatDuration(ev.seconds)}`], priority: 0 },
+            ...(rate ? [{ forms: [`(${rate} samples/s)`], priority: 3 }] : []),
+            ...names.map((k, i): Field => ({ forms: metricForms(k, ev.metrics[k]), priority: i < 2 ? 4 + i : 10 + i })),
+          ];
+          live.printFitted((w) => fitLine(fields, w));
           break;
         }
         case 'evalProgress': {
