@@ -147,15 +147,17 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   const components = io.components ? await io.components() : await defaultComponents();
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;
+  // The run's own caps (--val-items, --test-items), so eval reproduces the number the run printed.
+  const maxItems = split === 'val' ? run.valItems : split === 'test' ? run.testItems : undefined;
   try {
-    env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, split), run.evalBatchSize, split === 'val' ? run.valItems : undefined);
+    env = makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, split), run.evalBatchSize, maxItems);
     agent = components.makeAgent(ckpt.meta.agent.id, { observationSpace: env.singleObservationSpace, actionSpace: env.singleActionSpace, spec: env.spec }, { ...(ckpt.meta.agent.config ?? {}) });
     assertCompatible(ckpt, agent.id, agent.getWeights());
     agent.setWeights(ckpt.weights);
     const progress = opts.quiet ? null : taskProgress(io.stderr, `eval ${splitLabel(split)}${samples ? ` (${samples} samples)` : ''}`, 'images');
     let r;
     try {
-      r = await evaluateSplitAsync(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems: split === 'val' ? run.valItems : undefined, onProgress: (p) => progress?.update(p) });
+      r = await evaluateSplitAsync(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems, onProgress: (p) => progress?.update(p) });
     } finally {
       progress?.close();
     }
