@@ -1,7 +1,8 @@
 /**
- * The `rl-run` command line (commander): train (`rl-run --env ID --agent ID ...`), evaluate a
- * checkpoint (`rl-run eval --checkpoint DIR`), picture it (`rl-run viz --checkpoint DIR`, see viz/)
- * and list what is registered (`rl-run list`).
+ * The `rl-run` command line (commander): train (`rl-run --env ID --agent ID ...`, or spelled out
+ * `rl-run train --env ID ...`), evaluate a checkpoint (`rl-run eval --checkpoint DIR`), picture it
+ * (`rl-run viz --checkpoint DIR`, see viz/) and list what is registered (`rl-run list`). Progress
+ * goes to stderr (runners/sinks/), results to stdout.
  * Every error is caught and printed as one line `rl-run: error: ...`; exit code 2 for bad input,
  * 1 for runtime failures; a stack trace only with `--debug`.
  */
@@ -21,6 +22,9 @@ import { evaluateCheckpoint } from './evaluate-checkpoint';
 import { defaultComponents } from './run';
 import { endProcess } from './stop-signals';
 import { runTrainCommand } from './train-command';
+import { writeEvalRecord } from './eval-record';
+import { parseSplit, splitLabel } from './splits';
+import { taskProgress } from './sinks/task-progress';
 
 export { endProcess };
 
@@ -55,6 +59,7 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'maxBatches', flag: '--max-batches <n>', help: 'cap on batches per epoch, for quick runs (default: no cap)' },
   { key: 'trainItems', flag: '--train-items <n>', help: 'train on the first N items only, for quick runs (default: all)' },
   { key: 'valItems', flag: '--val-items <n>', help: 'validate on the first N items only (default: all)' },
+  { key: 'testItems', flag: '--test-items <n>', help: 'score the final test on the first N items only, for quick runs (default: all)' },
   { key: 'evalBatchSize', flag: '--eval-batch-size <n>', help: 'episodes per evaluation batch (default: 1000, capped by the items scored)' },
   { key: 'vizEvery', flag: '--viz-every <n>', help: 'every N epochs write the glimpse GIF of a fixed validation batch to <out>/viz/epoch-NNNN.gif (default: never)' },
   { key: 'quiet', flag: '--quiet', help: 'no progress output (default: false)' },
@@ -150,8 +155,8 @@ function assertCheckpointComponents(dir: string, components: Components, pre: Pr
   assertRegistered('agent', meta.agent.id, components.listAgents(), pre, what);
 }
 
-async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string; maxMemory?: string }, io: CliIo, pre: Preloaded): Promise<number> {
-  if (!['val', 'test', 'train'].includes(opts.split)) throw new ConfigError(`--split must be one of test, val, train, got '${opts.split}'`);
+async function runEval(opts: { checkpoint: string; split: string; samples?: string; backend: string; maxMemory?: string; record?: boolean; quiet?: boolean }, io: CliIo, pre: Preloaded): Promise<number> {
+  const split = parseSplit(opts.split);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   const maxMemory = opts.maxMemory === undefined ? undefined : (validateField('maxMemory', opts.maxMemory, '--max-memory') as number);
   const samples = opts.samples === undefined ? undefined : (validateField('evalSamples', opts.samples, '--samples') as number);
@@ -160,12 +165,26 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   assertCheckpointComponents(dir, components, pre);
   await initBackend(backendName);
   const backend = describeBackend();
-  const r = await evaluateCheckpoint(dir, { split: opts.split as 'test', samples, components, maxMemory });
-  io.stdout.write(`${opts.split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${r.samples ? `${r.samples} samples` : 'greedy'}) checkpoint ${r.checkpoint.dir} epoch ${r.checkpoint.meta.counters.epoch} backend ${backend}\n`);
+  const label = `eval ${splitLabel(split)}${samples ? ` (${samples} samples)` : ''}`;
+  const progress = opts.quiet ? null : taskProgress(io.stderr, label, 'images');
+  let r;
+  try {
+    r = await evaluateCheckpoint(dir, { split, samples, components, maxMemory, onProgress: (p) => progress?.update(p) });
+  } finally {
+    progress?.close();
+  }
+  const ckpt = r.checkpoint;
+  if (opts.record) {
+    const command = ['rl-run eval', '--checkpoint', opts.checkpoint, '--split', opts.split, ...(opts.samples !== undefined ? ['--samples', opts.samples] : [])].join(' ');
+    const file = writeEvalRecord(ckpt.dir, { ...r, split, epoch: ckpt.meta.counters.epoch, weightsSha256: ckpt.meta.weights.sha256, backend, recordedAt: new Date().toISOString(), command });
+    io.stderr.write(`rl-run: recorded in ${file}\n`);
+  }
+  io.stdout.write(`${split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${r.samples ? `${r.samples} samples` : 'greedy'}) checkpoint ${ckpt.dir} epoch ${ckpt.meta.counters.epoch} backend ${backend}\n`);
   return 0;
 }
 
-async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string; maxMemory?: string }, io: CliIo, pre: Preloaded): Promise<number> {
+async function runVizCommand(opts: { checkpoint: string; split: string; count: string; out?: string; backend: string; maxMemory?: string; allScales?: boolean; quiet?: boolean }, io: CliIo, pre: Preloaded): Promise<number> {
+  const split = parseSplit(opts.split);
   if (!/^\d+$/.test(opts.count)) throw new ConfigError(`--count must be an integer in [1, 1024], got '${opts.count}'`);
   const backendName = validateField('backend', opts.backend, '--backend') as string;
   const maxMemory = opts.maxMemory === undefined ? undefined : (validateField('maxMemory', opts.maxMemory, '--max-memory') as number);
@@ -173,8 +192,14 @@ async function runVizCommand(opts: { checkpoint: string; split: string; count: s
   await initBackend(backendName);
   // Loaded on demand: only `rl-run viz` needs the image encoders.
   const { runViz } = require('../viz/run-viz') as typeof import('../viz/run-viz');
-  const r = await runViz({ checkpoint: opts.checkpoint, split: opts.split as 'test', count: Number(opts.count), out: opts.out, maxMemory });
-  io.stdout.write(`viz of ${r.checkpoint}: ${r.total} ${opts.split} images, ${r.wrong} wrong; wrote ${r.files.report} (and glimpses.png, glimpses.gif, ${r.files.patches.length} patches${r.files.curves ? ', curves.svg' : ''} in ${r.out})\n`);
+  const progress = opts.quiet ? null : taskProgress(io.stderr, 'viz', 'episodes');
+  let r;
+  try {
+    r = await runViz({ checkpoint: opts.checkpoint, split, count: Number(opts.count), out: opts.out, allScales: opts.allScales, maxMemory, onProgress: (p) => progress?.update(p) });
+  } finally {
+    progress?.close();
+  }
+  io.stdout.write(`viz of ${r.checkpoint}: ${r.total} ${splitLabel(split)} images, ${r.wrong} wrong; wrote ${r.files.report} (and glimpses.png, glimpses.gif, ${r.files.patches.length} patches${r.files.curves ? ', curves.svg' : ''} in ${r.out})\n`);
   return 0;
 }
 
@@ -214,6 +239,26 @@ async function runList(opts: { agent?: string; algo?: string; backends?: boolean
   return 0;
 }
 
+/** Adds the train flags ({@link TRAIN_FLAGS}), `--set` and the components' shorthand flags to `cmd` (the root command and `train`). */
+function addTrainOptions(cmd: Command): void {
+  for (const f of TRAIN_FLAGS) {
+    const o = new Option(f.flag, f.help);
+    if (f.choices) o.choices([...f.choices]);
+    if (f.repeat) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    cmd.addOption(o);
+  }
+  cmd.addOption(new Option('--set <section.key=value>', 'one agent, algorithm or env option: agent.hidden=512, algo.clip=0.1, env.reach=0.8 (repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]));
+  // Shorthand flags that the registered agents and algorithms declare (RAM's --std, the algorithms' --lr).
+  const taken = new Set(cmd.options.map((o) => o.attributeName()));
+  for (const f of componentFlags()) {
+    if (taken.has(f.key)) continue;
+    const metavar = f.spec.type === 'integer' ? '<n>' : f.spec.type === 'number' ? '<x>' : '<value>';
+    const o = new Option(`--${f.key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} ${metavar}`, `${f.spec.help} (${f.kind} ${f.owners.join(', ')}; default: the ${f.kind}'s own)`);
+    if (f.spec.choices) o.choices([...f.spec.choices]);
+    cmd.addOption(o);
+  }
+}
+
 /** Builds the commander program; actions store their exit code in `result`. `pre`: the modules loaded before parsing. */
 export function buildProgram(io: CliIo, result: { code: Promise<number> | null }, pre: Preloaded = { loaded: [], missing: [], explicit: [] }): Command {
   const program = new Command('rl-run');
@@ -227,32 +272,27 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .showSuggestionAfterError(false)
     .option('--debug', 'print stack traces of errors (default: false)')
     .option('--config <file.json>', 'JSON file of run settings (keys as the flags in camelCase); flags win');
-  for (const f of TRAIN_FLAGS) {
-    const o = new Option(f.flag, f.help);
-    if (f.choices) o.choices([...f.choices]);
-    if (f.repeat) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
-    program.addOption(o);
-  }
-  program.addOption(new Option('--set <section.key=value>', 'one agent, algorithm or env option: agent.hidden=512, algo.clip=0.1, env.reach=0.8 (repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]));
-  // Shorthand flags that the registered agents and algorithms declare (RAM's --std, the algorithms' --lr).
-  const taken = new Set(program.options.map((o) => o.attributeName()));
-  for (const f of componentFlags()) {
-    if (taken.has(f.key)) continue;
-    const metavar = f.spec.type === 'integer' ? '<n>' : f.spec.type === 'number' ? '<x>' : '<value>';
-    const o = new Option(`--${f.key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} ${metavar}`, `${f.spec.help} (${f.kind} ${f.owners.join(', ')}; default: the ${f.kind}'s own)`);
-    if (f.spec.choices) o.choices([...f.spec.choices]);
-    program.addOption(o);
-  }
+  addTrainOptions(program);
   program.action(() => {
     result.code = runTrain(program, io, pre);
+  });
+  const trainCmd = program
+    .command('train')
+    .description("train an agent (the default command: 'rl-run train --env ID ...' is 'rl-run --env ID ...')")
+    .option('--config <file.json>', 'JSON file of run settings (keys as the flags in camelCase); flags win');
+  addTrainOptions(trainCmd);
+  trainCmd.action(() => {
+    result.code = runTrain(trainCmd, io, pre);
   });
   program
     .command('eval')
     .description('evaluate a checkpoint (a checkpoint dir, or a run dir: then its checkpoints/best)')
     .requiredOption('--checkpoint <dir>', 'checkpoint or run directory (required)')
-    .option('--split <name>', 'split to score: test, val or train', 'test')
+    .option('--split <name>', 'test, validation (or val), train', 'test')
     .option('--samples <m>', 'sampled rollouts averaged (default: the run\'s --eval-samples)')
     .option('--max-memory <GiB>', `refuse an evaluation whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})`)
+    .option('--record', 'also write the result to <checkpoint>/eval-<split>.json, which viz reports (default: false)')
+    .option('--quiet', 'no progress output (default: false)')
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
       result.code = runEval(opts, io, pre);
@@ -261,9 +301,11 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .command('viz')
     .description('pictures of where the agent looks (grid, GIF, patches, curves) and report.html for a checkpoint')
     .requiredOption('--checkpoint <dir>', 'checkpoint or run directory (required)')
-    .option('--split <name>', 'split to picture: test, val or train', 'test')
+    .option('--split <name>', 'test, validation (or val), train', 'test')
     .option('--count <n>', 'number of images pictured', '16')
-    .option('--out <dir>', 'output folder (default: <run dir>/viz)')
+    .option('--out <dir>', 'output folder (default: <run dir>/viz, or <checkpoint dir>-viz beside a checkpoint outside a run, e.g. models/mnist-viz)')
+    .option('--all-scales', 'draw the box of every glimpse scale, not only the finest (default: false)')
+    .option('--quiet', 'no progress output (default: false)')
     .option('--max-memory <GiB>', `refuse pictures whose estimated memory exceeds this many GiB (default: ${describeDefaultMemoryLimit()})`)
     .addOption(new Option('--backend <name>', 'tensor backend').choices([...BACKENDS]).default('auto'))
     .action((opts) => {
@@ -279,7 +321,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
       result.code = runList(opts, io);
     });
   for (const sub of program.commands) sub.option('--debug', 'print stack traces of errors (default: false)');
-  for (const sub of program.commands) sub.option('--require <module>', 'load a module that registers envs, agents or algorithms first (repeatable; a run\'s recorded modules load by themselves)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+  for (const sub of program.commands.filter((c) => !c.options.some((o) => o.long === '--require'))) sub.option('--require <module>', 'load a module that registers envs, agents or algorithms first (repeatable; a run\'s recorded modules load by themselves)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
   return program;
 }

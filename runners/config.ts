@@ -47,6 +47,8 @@ export interface RunConfig {
   trainItems?: number;
   /** Cap on validation items scored each epoch; unset: the whole validation split. */
   valItems?: number;
+  /** Cap on test items scored at the end (quick runs); unset: the whole test split. */
+  testItems?: number;
   /**
    * Episodes per evaluation batch (the val/test vector env's width); unset: 1000, capped by the
    * items scored. Wider batches amortise per-kernel overhead. Greedy evaluation scores the same
@@ -131,6 +133,7 @@ const FIELDS: Record<keyof RunConfig, Kind> = {
   maxBatches: { t: 'int', min: 1 },
   trainItems: { t: 'int', min: 1 },
   valItems: { t: 'int', min: 1 },
+  testItems: { t: 'int', min: 1 },
   evalBatchSize: { t: 'int', min: 1, max: 65536 },
   quiet: { t: 'bool' },
   maxMemory: { t: 'float', min: 0, exclusiveMin: true },
@@ -340,7 +343,7 @@ export function componentOptions(c: RunConfig): ComponentOptions {
 }
 
 /** Config keys that may differ between a saved run and its `--resume` (they do not change results). */
-export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery', 'evalBatchSize', 'maxMemory', 'require'];
+export const RESUMABLE_OVERRIDES: readonly (keyof RunConfig)[] = ['epochs', 'resume', 'force', 'backend', 'quiet', 'out', 'vizEvery', 'evalBatchSize', 'maxMemory', 'require', 'testItems'];
 
 /** Evaluation batch width when `evalBatchSize` is unset (see {@link evalBatchWidth}). */
 export const DEFAULT_EVAL_BATCH_SIZE = 1000;

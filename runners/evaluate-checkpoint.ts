@@ -8,7 +8,7 @@ import type { VectorEnv } from '../envs/vector-env';
 import { CheckpointError, assertCompatible, type LoadedCheckpoint } from './checkpoint';
 import type { Components } from './components';
 import { ConfigError, validateField } from './config';
-import { evaluateSplit, type EvalResult } from './evaluate';
+import { evaluateSplitAsync, type EvalProgress, type EvalResult } from './evaluate';
 import { defaultComponents, makeEvalVector, splitKwargs } from './run';
 import { openCheckpoint } from './preflight';
 import { evalSeed } from './train-loop';
@@ -21,6 +21,8 @@ export interface EvaluateCheckpointOptions {
   samples?: number;
   /** Factories (default: the registries). */
   components?: Components;
+  /** Called after every rollout batch with how far the evaluation has got. */
+  onProgress?: (p: EvalProgress) => void;
   /** Memory limit in GiB for the checks before loading (default: the machine's, see memory-budget). */
   maxMemory?: number;
 }
@@ -51,15 +53,17 @@ export async function evaluateCheckpoint(dir: string, options: EvaluateCheckpoin
       throw new CheckpointError(`checkpoint ${ckpt.dir}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
   };
+  // The run's own caps (--val-items, --test-items), so this reproduces the number the run printed.
+  const maxItems = split === 'val' ? run.valItems : split === 'test' ? run.testItems : undefined;
   let env: VectorEnv | null = null;
   let agent: Agent | null = null;
   try {
-    env = build(() => makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, split), run.evalBatchSize, split === 'val' ? run.valItems : undefined));
+    env = build(() => makeEvalVector(components, ckpt.meta.env.id, splitKwargs(ckpt.meta.env.kwargs, split), run.evalBatchSize, maxItems));
     const e = env;
     agent = build(() => components.makeAgent(ckpt.meta.agent.id, { observationSpace: e.singleObservationSpace, actionSpace: e.singleActionSpace, spec: e.spec }, { ...(ckpt.meta.agent.config ?? {}) }, { seed: run.seed }));
     assertCompatible(ckpt, agent.id, agent.getWeights());
     agent.setWeights(ckpt.weights);
-    const r = evaluateSplit(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems: split === 'val' ? run.valItems : undefined });
+    const r = await evaluateSplitAsync(env, agent, { samples, seed: evalSeed(run.seed, split === 'val' ? 'val' : 'test'), maxItems, onProgress: options.onProgress });
     return { ...r, split, checkpoint: ckpt };
   } finally {
     env?.close();

@@ -40,35 +40,50 @@ function argmax(a: Float32Array | Int32Array, from: number, n: number): number {
   return best;
 }
 
-/** Evaluates `agent` on every item of `env`'s split (see module doc). */
-export function evaluateSplit(env: VectorEnv, agent: Agent, options: EvaluateOptions): EvalResult {
-  const steps = evaluationSteps(env, agent, options);
+/** How far an evaluation has got (yielded by {@link evaluateSplitSteps}). */
+export interface EvalProgress {
+  /** Items fully scored so far. */
+  done: number;
+  /** Items to score. */
+  total: number;
+  /** Share of the work done in [0, 1] (counts each of the M sampled rollouts of a batch). */
+  fraction: number;
+  /** Seconds since the evaluation began. */
+  seconds: number;
+}
+
+/**
+ * Evaluates `agent` on every item of `env`'s split (see module doc); `onProgress` is called after
+ * every rollout batch (a long evaluation reports where it is).
+ */
+export function evaluateSplit(env: VectorEnv, agent: Agent, options: EvaluateOptions & { onProgress?: (p: EvalProgress) => void }): EvalResult {
+  const steps = evaluateSplitSteps(env, agent, options);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
+    options.onProgress?.(r.value);
   }
 }
 
 /**
- * {@link evaluateSplit} that gives the event loop a turn after every rollout and gives up (null)
- * when `shouldStop()` turns true, so a stop request (Ctrl-C) is honoured within one rollout even
- * during a long evaluation. Same result as {@link evaluateSplit} when it runs to the end.
+ * {@link evaluateSplit} that gives the event loop a turn after every rollout batch, so a long
+ * evaluation stays responsive (signals, terminal resizes) while it reports progress.
  */
-export async function evaluateSplitInterruptible(env: VectorEnv, agent: Agent, options: EvaluateOptions, shouldStop: () => boolean): Promise<EvalResult | null> {
-  const steps = evaluationSteps(env, agent, options);
+export async function evaluateSplitAsync(env: VectorEnv, agent: Agent, options: EvaluateOptions & { onProgress?: (p: EvalProgress) => void }): Promise<EvalResult> {
+  const steps = evaluateSplitSteps(env, agent, options);
   for (;;) {
-    if (shouldStop()) {
-      steps.return(null as never);
-      return null;
-    }
     const r = steps.next();
     if (r.done) return r.value;
+    options.onProgress?.(r.value);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
-/** The evaluation as a generator that yields after each rollout (no tensor is alive at a yield). */
-function* evaluationSteps(env: VectorEnv, agent: Agent, options: EvaluateOptions): Generator<void, EvalResult> {
+/**
+ * {@link evaluateSplit} as a generator: yields an {@link EvalProgress} after every rollout batch
+ * and returns the result, so an async caller (the train loop) can pass progress on as events.
+ */
+export function* evaluateSplitSteps(env: VectorEnv, agent: Agent, options: EvaluateOptions): Generator<EvalProgress, EvalResult, void> {
   const t0 = Date.now();
   if (env.numItems === undefined) throw new Error(`env ${env.spec?.id ?? '?'} has no numItems; evaluation needs a finite indexed split`);
   if (!Number.isInteger(options.samples) || options.samples < 0) throw new Error(`evaluation samples must be an integer >= 0, got ${options.samples}`);
@@ -76,6 +91,14 @@ function* evaluationSteps(env: VectorEnv, agent: Agent, options: EvaluateOptions
   const B = env.numEnvs;
   const rng = new Rng(hashSeed(options.seed, 0x5eed));
   let correct = 0;
+  const rolloutsPerChunk = Math.max(1, options.samples);
+  const work = Math.ceil(n / B) * rolloutsPerChunk;
+  const progress = (chunk: number, rollouts: number, done: number): EvalProgress => ({
+    done,
+    total: n,
+    fraction: work > 0 ? (chunk * rolloutsPerChunk + rollouts) / work : 1,
+    seconds: (Date.now() - t0) / 1000,
+  });
   for (let start = 0, chunk = 0; start < n; start += B, chunk++) {
     const valid = Math.min(B, n - start);
     const perEnv = Array.from({ length: B }, (_, i) => ({ index: start + Math.min(i, valid - 1) }));
@@ -88,7 +111,7 @@ function* evaluationSteps(env: VectorEnv, agent: Agent, options: EvaluateOptions
         const hit = labels ? labels[i] === rollout.targets[i] : rollout.returns[i] > 0;
         if (hit) correct++;
       }
-      yield;
+      yield progress(chunk + 1, 0, start + valid);
       continue;
     }
     let probs: Float32Array | null = null;
@@ -103,9 +126,10 @@ function* evaluationSteps(env: VectorEnv, agent: Agent, options: EvaluateOptions
       p.dispose();
       if (!probs) probs = new Float32Array(data.length);
       for (let j = 0; j < data.length; j++) probs[j] += data[j];
-      yield;
+      if (m < options.samples - 1) yield progress(chunk, m + 1, start);
     }
     for (let i = 0; i < valid; i++) if (argmax(probs!, i * C, C) === targets![i]) correct++;
+    yield progress(chunk + 1, 0, start + valid);
   }
   const accuracy = n > 0 ? correct / n : 0;
   return { accuracy, error: 1 - accuracy, correct, total: n, samples: options.samples, seconds: (Date.now() - t0) / 1000 };

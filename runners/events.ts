@@ -25,6 +25,8 @@ export interface StartEvent {
   /** Number of trainable parameters of the agent. */
   numParams: number;
   resumed: boolean;
+  /** Items scored by each validation and by the final test (absent when the split is not scored). */
+  evalItems?: { val?: number; test?: number };
 }
 
 /** After each training update. */
@@ -60,6 +62,23 @@ export interface EvalEvent extends EvalResult {
   split: string;
 }
 
+/**
+ * During an evaluation, after each rollout batch: how far it has got. Transient (for progress
+ * displays): `metrics.jsonl` does not record it.
+ */
+export interface EvalProgressEvent {
+  type: 'evalProgress';
+  epoch: number;
+  split: string;
+  /** Items fully scored so far, of `total`. */
+  done: number;
+  total: number;
+  /** Share of the evaluation's work done, in [0, 1]. */
+  fraction: number;
+  /** Seconds since this evaluation began. */
+  seconds: number;
+}
+
 /** After a checkpoint directory was written completely. */
 export interface CheckpointEvent {
   type: 'checkpoint';
@@ -86,4 +105,4 @@ export interface DoneEvent {
 }
 
 /** Any run event. */
-export type RunEvent = StartEvent | BatchEvent | EpochEvent | EvalEvent | CheckpointEvent | DoneEvent;
+export type RunEvent = StartEvent | BatchEvent | EpochEvent | EvalProgressEvent | EvalEvent | CheckpointEvent | DoneEvent;

@@ -84,6 +84,11 @@ export function makeEvalVector(
   return components.makeVector(id, evalBatchWidth(evalBatchSize, Number.isFinite(items) ? items : undefined), kwargs);
 }
 
+/** Items an evaluation of `env` scores with the cap `maxItems` (undefined for an endless env). */
+function itemsScored(env: VectorEnv, maxItems: number | undefined): number | undefined {
+  return env.numItems === undefined ? undefined : Math.min(env.numItems, maxItems ?? Infinity);
+}
+
 /**
  * Starts a training run on subscribe (see module doc), writing the same run directory as
  * `rl-run` (config.json, checkpoints, metrics.jsonl, summary.json) and, unless `config.quiet`,
@@ -148,7 +153,7 @@ function runEvents(config: RunConfig, deps: TrainDeps): Observable<RunEvent> {
       made.envs.push(trainEnv);
       const valEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'val'), config.evalBatchSize, config.valItems));
       made.envs.push(valEnv);
-      const testEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'test'), config.evalBatchSize));
+      const testEnv = build(() => makeEvalVector(components, config.env, splitKwargs(opts.envKwargs, 'test'), config.evalBatchSize, config.testItems));
       made.envs.push(testEnv);
       const agent = build(() => components.makeAgent(config.agent, { observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, spec: trainEnv.spec }, opts.agentOptions, { seed: config.seed }));
       made.agent = agent;
@@ -184,6 +189,7 @@ function runEvents(config: RunConfig, deps: TrainDeps): Observable<RunEvent> {
         batchSize: config.batchSize,
         numParams,
         resumed: config.resume,
+        evalItems: { val: itemsScored(valEnv, config.valItems), test: itemsScored(testEnv, config.testItems) },
       });
       const loop = trainLoop({
         config,

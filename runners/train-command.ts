@@ -138,12 +138,13 @@ export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, com
   });
   let finalized!: () => void;
   const released = new Promise<void>((r) => (finalized = r));
-  // Order matters: a sink that throws errors the chain for every sink after it, so the progress
-  // bar comes last and is always cleared before the error line.
+  // Order matters. A sink that throws errors the chain for every sink after it, so the progress bar
+  // comes after the log (a failed append still clears the bar before the error line). The lines
+  // printed to stdout (summary, test accuracy) come after the progress bar, which has cleared its
+  // status line for the same event by then. The summary's own write of summary.json happens at
+  // `done`, when the bar is already finished.
   const sinks: Array<Partial<Observer<RunEvent>>> = [
     jsonlSink(),
-    summarySink(io.stdout),
-    testLineSink(io.stdout),
     {
       next(ev) {
         if (ev.type === 'start') seen.start = ev;
@@ -153,6 +154,7 @@ export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, com
     },
   ];
   if (!config.quiet) sinks.push(progressSink(io.stderr));
+  sinks.push(summarySink(io.stdout), testLineSink(io.stdout));
   const run$ = sinks.reduce<Observable<RunEvent>>((o, s) => o.pipe(tap(s)), // The command attaches its own ordered sinks (above), so train()'s default ones are off.
     train(config, { components, signal: stop.signal, onFinalize: () => finalized(), logs: false, progress: false, summary: false }));
   let failure: { error: unknown } | null = null;

@@ -12,7 +12,7 @@ import type { VectorEnv } from '../envs/vector-env';
 import { saveCheckpoint, readCheckpoint, type CheckpointInfo, type Counters } from './checkpoint';
 import { collectRollout } from './collect';
 import { ConfigError, type RunConfig } from './config';
-import { evaluateSplitInterruptible, type EvalResult } from './evaluate';
+import { evaluateSplitSteps, type EvalResult, type EvaluateOptions } from './evaluate';
 import type { EvalEvent, JsonValue, RunEvent } from './events';
 import * as path from 'path';
 
@@ -85,6 +85,25 @@ function evalEvent(epoch: number, split: string, r: EvalResult): EvalEvent {
   return { type: 'eval', epoch, split, accuracy: r.accuracy, error: r.error, correct: r.correct, total: r.total, samples: r.samples, seconds: r.seconds };
 }
 
+/**
+ * Evaluates a split, passing its progress on as `evalProgress` events; returns the result, or null
+ * when `shouldStop()` turned true (checked after every rollout batch, so a Ctrl-C is honoured
+ * within one rollout even during a long evaluation).
+ */
+async function* evaluateWithProgress(epoch: number, split: string, env: VectorEnv, agent: Agent, options: EvaluateOptions, shouldStop: () => boolean): AsyncGenerator<RunEvent, EvalResult | null, void> {
+  const steps = evaluateSplitSteps(env, agent, options);
+  for (;;) {
+    if (shouldStop()) {
+      steps.return(null as never); // runs the generator's finally: no tensor stays alive
+      return null;
+    }
+    const r = steps.next();
+    if (r.done) return r.value;
+    yield { type: 'evalProgress', epoch, split, ...r.value };
+    await nextTick(); // let signals and terminal resizes through during a long evaluation
+  }
+}
+
 /** Runs the loop (see module doc). Errors (NaN loss, env bugs) are thrown to the consumer. */
 export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
   const { config, trainEnv, agent, algorithm, rng } = ctx;
@@ -148,7 +167,7 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
     let valAcc: number | null = null;
     if (ctx.valEnv) {
       // A stop during validation drops this epoch: `last` keeps the previous one, resume redoes it.
-      const r = await evaluateSplitInterruptible(ctx.valEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'val'), maxItems: config.valItems }, ctx.shouldStop);
+      const r = yield* evaluateWithProgress(epoch, 'val', ctx.valEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'val'), maxItems: config.valItems }, ctx.shouldStop);
       if (!r) {
         yield done('stopped', null);
         return;
@@ -195,7 +214,7 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
     // Score the weights `rl-run eval <runDir>` will load: the best checkpoint.
     const best = readCheckpoint(checkpointPath(ctx.runDir, 'best'));
     agent.setWeights(best.weights);
-    test = await evaluateSplitInterruptible(ctx.testEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'test') }, ctx.shouldStop);
+    test = yield* evaluateWithProgress(ctx.counters.epoch, 'test', ctx.testEnv, agent, { samples: config.evalSamples, seed: evalSeed(config.seed, 'test'), maxItems: config.testItems }, ctx.shouldStop);
     if (!test) {
       yield done('stopped', null);
       return;

@@ -191,7 +191,7 @@ test('rl-run eval: bad checkpoints give one line and exit 2; a good one reproduc
   const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
   fs.writeFileSync(metaFile, JSON.stringify({ ...meta, agent: { ...meta.agent, config: { hidden: 5 } } }));
   await expectOne(['eval', '--checkpoint', last], /^rl-run: error: checkpoint .*: weight 'w' has shape \[3, 3\], the agent expects \[5, 3\]$/);
-  await expectOne(['eval', '--checkpoint', last, '--split', 'dev'], /^rl-run: error: --split must be one of test, val, train, got 'dev'$/);
+  await expectOne(['eval', '--checkpoint', last, '--split', 'dev'], /^rl-run: error: --split must be one of test, validation, val, train, got 'dev'$/);
 });
 
 test.run();

@@ -26,7 +26,7 @@ function rlRun(args: string[]) {
 test('--help documents every train flag with its default', () => {
   const r = rlRun(['--help']);
   assert.is(r.code, 0);
-  for (const flag of ['--env', '--agent', '--algo', '--epochs', '--batch-size', '--glimpses', '--glimpse-size', '--scales', '--lr', '--std', '--hidden', '--core', '--seed', '--out', '--resume', '--force', '--backend', '--config', '--eval-samples', '--max-batches', '--train-items', '--quiet']) {
+  for (const flag of ['--env', '--agent', '--algo', '--epochs', '--batch-size', '--glimpses', '--glimpse-size', '--scales', '--lr', '--std', '--hidden', '--core', '--seed', '--out', '--resume', '--force', '--backend', '--config', '--eval-samples', '--max-batches', '--train-items', '--test-items', '--quiet']) {
     assert.match(r.stdout, flag + ' ', `${flag} in --help`);
   }
   assert.match(r.stdout, '(default: reinforce)');
@@ -80,14 +80,15 @@ test('a truncated or corrupt MNIST IDX file: one line naming the file, exit 2', 
 test('kill -9 during training, then --resume continues from the last completed epoch', async () => {
   const out = path.join(dir, 'killed');
   const args = [...tsxArgs, path.join(root, 'test', 'helpers', 'fake-cli.ts'), '--env', 'fake', '--agent', 'fake', '--algo', 'fake-sgd', '--epochs', '4', '--batch-size', '8', '--backend', 'wasm', '--out', out];
-  const child = spawn(node, args, { cwd: dir, env: { ...process.env, FAKE_SLEEP_MS: '60' } });
+  // RL_RUN_PROGRESS_SECONDS=0: a progress line for every batch (the default is one per 10 s).
+  const child = spawn(node, args, { cwd: dir, env: { ...process.env, FAKE_SLEEP_MS: '60', RL_RUN_PROGRESS_SECONDS: '0' } });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no epoch 2 progress: ${stderr}`)), 60000);
     child.stderr.on('data', (d) => {
       stderr += d;
       // Epoch 1 is checkpointed and epoch 2 is under way: kill without any chance to clean up.
-      if (/epoch 2 \d+\/7/.test(stderr) && child.exitCode === null) {
+      if (/epoch 2\/4  batch \d+\/7/.test(stderr) && child.exitCode === null) {
         clearTimeout(timer);
         child.kill('SIGKILL');
         resolve();

@@ -109,7 +109,8 @@ test('--resume on a run whose checkpoints are gone refuses instead of restarting
 test('lock: a live run refuses a second writer (train, --force, --resume) naming its pid; eval reads the live run; no duplicates or temp files', async () => {
   const run = path.join(dir, 'live');
   const a = startFakeRun(fakeRunArgs(run, ['--epochs', '40']), dir, 40);
-  await a.waitFor(/saved last checkpoint/);
+  // Epoch 2 ends after epoch 1's checkpoints are written (the progress sink no longer prints each save).
+  await a.waitFor(/epoch 2\/\d+ done/);
   const pid = a.proc.pid!;
   const held = inspectLock(run);
   assert.ok(held && held.live && held.info?.pid === pid, JSON.stringify(held));

@@ -43,8 +43,8 @@ test('RAM on MNIST: 150 batches of 64 beat chance (0.1) clearly on the 10000 tes
   assert.is(ev.code, 0, ev.stderr);
   assert.ok(ev.stdout.startsWith(`test accuracy ${testEv.accuracy.toFixed(4)} `), ev.stdout);
   // `eval --backend` belongs to the subcommand (not the train flag of the same name), in a real
-  // process since the backend is process-wide.
-  const cpu = spawnSync(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, '..', 'runners', 'cli.ts'), 'eval', '--checkpoint', out, '--split', 'val', '--backend', 'cpu'], { encoding: 'utf8', timeout: 120000 });
+  // process since the backend is process-wide. --quiet: no progress lines, so stderr shows any banner.
+  const cpu = spawnSync(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, '..', 'runners', 'cli.ts'), 'eval', '--checkpoint', out, '--split', 'val', '--backend', 'cpu', '--quiet'], { encoding: 'utf8', timeout: 120000 });
   assert.is(cpu.status, 0, cpu.stderr);
   assert.match(cpu.stdout, /^val accuracy 0\.\d{4} error 0\.\d{4} \(\d+\/500, greedy\) .* backend cpu\n$/);
   assert.is(cpu.stderr, '', 'no banner or warning on stderr');

@@ -52,7 +52,7 @@ test('drawGlimpses: each scale box outlines exactly the pixels it covers (pixel 
   const trace = syntheticTrace({ n: 1, size: 60, glimpseSize: 12, scales: 2, steps: 1, value: 0.5 });
   trace.episodes[0].locations.set([0.25, -0.5]);
   const z = 2;
-  const r = drawGlimpses(trace, trace.episodes[0], { zoom: z });
+  const r = drawGlimpses(trace, trace.episodes[0], { zoom: z, scales: 'all' });
   assert.is(r.width, 120);
   assert.is(r.height, 120);
   const grey = greyByte(0.5);
@@ -72,6 +72,16 @@ test('drawGlimpses: each scale box outlines exactly the pixels it covers (pixel 
   assert.ok(isBox1(52, 45) && isGrey(51, 45) && isGrey(53, 45));
   assert.ok(isBox1(99, 45) && isGrey(100, 45) && isGrey(98, 45));
   assert.ok(isBox1(60, 6) && isGrey(60, 5) && isBox1(60, 53) && isGrey(60, 54));
+});
+
+test('drawGlimpses: by default only the finest scale gets a box (coarse boxes are an option)', () => {
+  const trace = syntheticTrace({ n: 1, size: 60, glimpseSize: 12, scales: 2, steps: 1, value: 0.5 });
+  trace.episodes[0].locations.set([0.25, -0.5]);
+  const r = drawGlimpses(trace, trace.episodes[0], { zoom: 2 });
+  const grey = greyByte(0.5);
+  assert.ok(same(r.get(64, 25), stepColor(0)), 'finest box drawn');
+  // Where the scale-1 box would be (see the pixel check above): plain image.
+  assert.ok(same(r.get(52, 45), [grey, grey, grey]) && same(r.get(99, 45), [grey, grey, grey]), 'no coarse box');
 });
 
 test('drawGlimpses: boxes past the image edge are clipped, bad steps rejected', () => {

@@ -92,6 +92,44 @@ test('runViz: writes grid, GIF, patches, curves and a report that inlines them a
   assert.is(r.wrong, 0);
 });
 
+test('runViz on a shipped model directory: its metrics.jsonl, its recorded test error, output beside it', async () => {
+  // A model as scripts/promote-model.sh ships it: the checkpoint files and an epoch-level log in one folder.
+  const model = path.join(tmp, 'models', 'toy');
+  fs.cpSync(path.join(runDir, 'checkpoints', 'best'), model, { recursive: true });
+  const log = [
+    { type: 'start', batchesPerEpoch: 5, config: { evalSamples: 0 } },
+    { type: 'epoch', epoch: 1, metrics: { loss: 2, accuracy: 0.3, lr: 0.001 } },
+    { type: 'eval', epoch: 1, split: 'val', accuracy: 0.4 },
+    { type: 'epoch', epoch: 2, metrics: { loss: 1, accuracy: 0.6, lr: 0.0010000000000000007 } },
+    { type: 'eval', epoch: 2, split: 'val', accuracy: 0.5 },
+    { type: 'eval', epoch: 2, split: 'test', accuracy: 0.7 },
+    { type: 'done', testAccuracy: 0.7, testError: 0.3 },
+  ];
+  fs.writeFileSync(path.join(model, 'metrics.jsonl'), log.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const sha = JSON.parse(fs.readFileSync(path.join(model, 'checkpoint.json'), 'utf8')).weights.sha256;
+  const stages: string[] = [];
+  let r = await runViz({ checkpoint: model, count: 2, onProgress: (p) => stages.push(p.stage) }, factories);
+  assert.is(r.out, `${model}-viz`, 'default output folder beside the model');
+  assert.is(r.testError, 0.3, 'the training run\'s own test error when nothing else is recorded');
+  assert.ok(stages.length >= 5 && stages[stages.length - 1] === 'done', stages.join(', '));
+  const svg = fs.readFileSync(r.files.curves!, 'utf8');
+  assert.match(svg, />loss</, 'epoch means are plotted when the log has no per-update lines');
+  assert.match(svg, /lr \(constant 0\.001\)/, 'a constant learning rate is one flat line named by its value');
+  // `rl-run eval --record` wrote what it measured for these weights: that is the error shown.
+  const rec = { accuracy: 0.9, error: 0.1, correct: 9, total: 10, samples: 5, seconds: 1, split: 'test', epoch: 2, weightsSha256: sha, backend: 'wasm', recordedAt: '2026-12-03T00:00:00.000Z', command: 'rl-run eval --checkpoint models/toy' };
+  fs.writeFileSync(path.join(model, 'eval-test.json'), JSON.stringify(rec));
+  r = await runViz({ checkpoint: model, count: 2 }, factories);
+  assert.is(r.testError, 0.1);
+  const html = fs.readFileSync(r.files.report, 'utf8');
+  assert.ok(html.includes('test error: 10.00%'), 'recorded test error');
+  assert.ok(html.includes('5 sampled rollouts averaged per image'), 'how it was measured');
+  assert.ok(html.includes('30.00% (greedy)'), 'and the training run\'s own score');
+  // A record of other weights is not shown.
+  fs.writeFileSync(path.join(model, 'eval-test.json'), JSON.stringify({ ...rec, weightsSha256: 'f'.repeat(64) }));
+  r = await runViz({ checkpoint: model, count: 2 }, factories);
+  assert.is(r.testError, 0.3);
+});
+
 test('runViz: bad options and checkpoints fail with one line', async () => {
   assert.match(await rejection(runViz({ checkpoint: runDir, count: 0 }, factories)), /--count must be an integer in \[1, 1024\], got 0/);
   assert.match(await rejection(runViz({ checkpoint: runDir, split: 'dev' as 'test' }, factories)), /--split must be one of test, val, train, got 'dev'/);

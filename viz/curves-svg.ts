@@ -2,7 +2,10 @@
  * Training curves as one self-contained SVG: an accuracy panel (train accuracy per epoch,
  * validation accuracy per epoch, the final test accuracy as a dashed line) and one panel per
  * algorithm metric (loss terms, reward, baseline ...) against the update step, raw values faint
- * and an exponential moving average on top.
+ * and an exponential moving average on top. A log without per-update lines (a shipped model's,
+ * see scripts/promote-model.sh) plots the epoch means against the epoch instead. The learning
+ * rate is drawn on a log axis when it spans a decade or more (cosine, step decay), and a series
+ * that does not change (a constant learning rate) as one flat line titled with its value.
  */
 import type { Point, RunSeries } from './metrics';
 
@@ -131,6 +134,8 @@ interface Panel {
   lines: Line[];
   /** Fixed y range (accuracy: 0..1). */
   yRange?: [number, number];
+  /** Log-10 y axis (all values > 0). */
+  logY?: boolean;
 }
 
 /** Smallest and largest of `values` (a loop: spreading 100k points into Math.min overflows the stack). */
@@ -169,10 +174,21 @@ function axisTicks(lo: number, hi: number, n: number, pixels: number, vertical: 
   }
 }
 
+/** True when every value of `ys` is the same up to float noise (e.g. a constant learning rate). */
+function isConstant(ys: readonly number[]): boolean {
+  const [lo, hi] = extent(ys);
+  return isFlatRange(lo, hi);
+}
+
+/** Learning-rate-like metrics that get a log axis when they span a decade or more. */
+const LOG_WHEN_WIDE = /^(lr|learningRate)$/;
+
 function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): string {
   const m = { l: 52, r: 12, t: 24, b: 34 };
-  // Only finite points are drawn (a NaN or Inf would poison every coordinate).
-  const lines = p.lines.map((l) => ({ ...l, points: l.points.filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y)) }));
+  // A log axis draws log10(y). Only finite points are drawn (a NaN or Inf, or y <= 0 on a log
+  // axis, would poison every coordinate).
+  const ty = (v: number) => (p.logY ? Math.log10(v) : v);
+  const lines = p.lines.map((l) => ({ ...l, points: l.points.map((q) => ({ x: q.x, y: ty(q.y) })).filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y)) }));
   const all = lines.flatMap((l) => l.points);
   const parts: string[] = [`<g transform="translate(${x0},${y0})">`, `<text x="${m.l}" y="15" font-size="13" font-weight="bold">${esc(p.title)}</text>`];
   if (all.length === 0) {
@@ -194,7 +210,7 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
   if (flatX) [xlo, xhi] = widen(xlo, xhi);
   if (flatY) [ylo, yhi] = widen(ylo, yhi);
   const ph = h - m.t - m.b;
-  const yAxis = flatY ? { ticks: yOnly, labels: tickLabels(yOnly) } : axisTicks(ylo, yhi, 4, ph, true);
+  const yAxis = flatY ? { ticks: yOnly, labels: tickLabels(yOnly) } : p.logY ? logAxis(ylo, yhi) : axisTicks(ylo, yhi, 4, ph, true);
   // Room on the left for the widest y label.
   m.l = Math.max(m.l, Math.max(...yAxis.labels.map(labelWidth)) + 10);
   const pw = w - m.l - m.r;
@@ -228,6 +244,36 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
   return parts.join('');
 }
 
+/** Powers of ten inside the log10 range `[lo, hi]` (as values, not exponents); the ends when none. */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  // lo and hi are log10 of finite doubles, so this runs at most ~650 times.
+  for (let k = Math.ceil(lo - 1e-9); k <= hi + 1e-9; k++) out.push(10 ** k);
+  return out.length >= 2 ? out : [10 ** lo, 10 ** hi];
+}
+
+/** A log axis over the log10 range `[lo, hi]`: tick positions as exponents, labels as values. */
+function logAxis(lo: number, hi: number): { ticks: number[]; labels: string[] } {
+  const values = logTicks(lo, hi);
+  // Powers of ten read best as such (1.0e-4), and are distinct by construction.
+  return { ticks: values.map((v) => Math.log10(v)), labels: values.map((v) => v.toExponential(1)) };
+}
+
+/** One metric's panel: constant series titled with their value, a wide learning rate on a log axis. */
+function metricPanel(key: string, raw: Point[], xLabel: string, smoothing: number, markers: boolean): Panel {
+  // Finite values only: a NaN or Inf is not drawn, so it must not name or scale the panel either.
+  const ys = raw.map((q) => q.y).filter(Number.isFinite);
+  if (ys.length > 0 && isConstant(ys)) {
+    return { title: `${key} (constant ${fmt(ys[0])})`, xLabel, lines: [{ label: key, points: raw, color: SERIES_COLORS[0] }] };
+  }
+  const [ymin, ymax] = extent(ys);
+  const logY = LOG_WHEN_WIDE.test(key) && ys.every((y) => y > 0) && ymax / ymin >= 10;
+  const smoothed = smoothing > 0 && !markers;
+  const lines: Line[] = [{ label: key, points: raw, color: SERIES_COLORS[0], opacity: smoothed ? 0.25 : 1, markers: markers && raw.length <= 60 }];
+  if (smoothed) lines.push({ label: `EMA ${smoothing}`, points: smooth(raw, smoothing), color: SERIES_COLORS[0] });
+  return { title: logY ? `${key} (log scale)` : key, xLabel, lines, logY };
+}
+
 /** The panels of a run (see module doc), accuracy first, then metrics in alphabetical order. */
 function panelsOf(series: RunSeries, smoothing: number): Panel[] {
   const acc: Line[] = [];
@@ -244,11 +290,11 @@ function panelsOf(series: RunSeries, smoothing: number): Panel[] {
     acc.push({ label: `test ${fmt(test)}`, points: [{ x: x0, y: test }, { x: x1, y: test }], color: SERIES_COLORS[3], dashed: true });
   }
   const panels: Panel[] = [{ title: 'accuracy', xLabel: 'epoch', lines: acc, yRange: [0, 1] }];
-  for (const key of Object.keys(series.batch).sort()) {
-    const raw = series.batch[key];
-    const lines: Line[] = [{ label: key, points: raw, color: SERIES_COLORS[0], opacity: smoothing > 0 ? 0.25 : 1 }];
-    if (smoothing > 0) lines.push({ label: `EMA ${smoothing}`, points: smooth(raw, smoothing), color: SERIES_COLORS[0] });
-    panels.push({ title: key, xLabel: 'update step', lines });
+  // Per-update metrics when the log has them, else the epoch means (a shipped model's log).
+  const perBatch = Object.keys(series.batch).length > 0;
+  const metrics = perBatch ? series.batch : series.epoch;
+  for (const key of Object.keys(metrics).sort()) {
+    panels.push(metricPanel(key, metrics[key], perBatch ? 'update step' : 'epoch (epoch means)', smoothing, !perBatch));
   }
   return panels;
 }

@@ -6,7 +6,7 @@
 import type { Agent } from '../agents/agent';
 import type { Env } from '../envs/core';
 import { writeGif } from './gif';
-import { autoZoom, renderEpisodeTile } from './glimpse-grid';
+import { autoZoom, renderEpisodeTile, type ScaleBoxes } from './glimpse-grid';
 import { COLORS, composeGrid, type Raster } from './raster';
 import { traceEpisodes, type FrameOf, type GlimpseTrace } from './trace';
 
@@ -18,6 +18,8 @@ export interface AnimationOptions {
   zoom?: number;
   /** Delay of each step frame (default 500 ms); the final frame stays 4x as long. */
   stepDelayMs?: number;
+  /** Boxes of the finest scale only (default) or of all scales. */
+  scales?: ScaleBoxes;
 }
 
 /** The frames of the animation: one per step, then the summary frame (see module doc). */
@@ -26,9 +28,9 @@ export function renderGlimpseFrames(trace: GlimpseTrace, options: AnimationOptio
   const T = trace.steps;
   const perFrame: Raster[][] = [];
   for (let t = 0; t < T; t++) {
-    perFrame.push(trace.episodes.map((e) => renderEpisodeTile(trace, e, { zoom, boxSteps: [t], pathUpTo: t, caption: `STEP ${t + 1}/${T}`, captionColor: COLORS.text, markWrong: false })));
+    perFrame.push(trace.episodes.map((e) => renderEpisodeTile(trace, e, { zoom, scales: options.scales, boxSteps: [t], pathUpTo: t, caption: `STEP ${t + 1}/${T}`, captionColor: COLORS.text, markWrong: false })));
   }
-  perFrame.push(trace.episodes.map((e) => renderEpisodeTile(trace, e, { zoom })));
+  perFrame.push(trace.episodes.map((e) => renderEpisodeTile(trace, e, { zoom, scales: options.scales })));
   // One cell size for every frame: a GIF's frames must all have the size of the first.
   const cellWidth = Math.max(...perFrame.flat().map((r) => r.width));
   const cellHeight = Math.max(...perFrame.flat().map((r) => r.height));

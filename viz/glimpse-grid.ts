@@ -1,7 +1,8 @@
 /**
- * The main picture: each image with its glimpses drawn as nested boxes (one per scale, coloured
- * by step; coarser scales in a dimmer shade so the finest box stands out), the path between glimpse centres, step numbers, and the predicted and true label
- * underneath (wrong ones in red, framed and marked `X`).
+ * The main picture: each image with the box of every glimpse's finest scale, coloured and
+ * numbered by step, the path between glimpse centres, and the predicted and true label underneath
+ * (wrong ones in red, framed and marked `X`). The coarser scales' boxes (dimmer) are an option:
+ * with 8 glimpses of 3 scales they are 24 boxes per image, which hides the path.
  */
 import { GLYPH_HEIGHT, textWidth } from './font';
 import { glimpseBoxes, glimpseCentre } from './geometry';
@@ -9,7 +10,7 @@ import { COLORS, Raster, composeGrid, stepColor, type Rgb } from './raster';
 import type { EpisodeTrace, GlimpseTrace } from './trace';
 
 /** Zoom that makes an image about `target` pixels on its long side (integer, at least 1). */
-export function autoZoom(width: number, height: number, target = 160): number {
+export function autoZoom(width: number, height: number, target = 240): number {
   return Math.max(1, Math.ceil(target / Math.max(width, height)));
 }
 
@@ -21,7 +22,12 @@ export interface DrawGlimpsesOptions {
   boxSteps?: readonly number[];
   /** Draw the path and the numbers of steps `0..pathUpTo`; default the last step. */
   pathUpTo?: number;
+  /** Boxes of every scale (`all`) or of the finest only (`finest`, the default). */
+  scales?: ScaleBoxes;
 }
+
+/** Which glimpse scales get a box: the finest only, or all of them. */
+export type ScaleBoxes = 'finest' | 'all';
 
 /**
  * The image of `episode` at `zoom` with its glimpses drawn on it. Image pixel `(r, c)` is the
@@ -49,7 +55,7 @@ export function drawGlimpses(trace: GlimpseTrace, episode: EpisodeTrace, options
   // Coarse scales first so the finest box of a step stays on top.
   for (const t of boxSteps) {
     const boxes = glimpseBoxes(episode.locations[2 * t], episode.locations[2 * t + 1], trace);
-    for (let s = boxes.length - 1; s >= 0; s--) {
+    for (let s = options.scales === 'all' ? boxes.length - 1 : 0; s >= 0; s--) {
       const b = boxes[s];
       img.strokeRect(b.left * zoom, b.top * zoom, b.side * zoom, b.side * zoom, stepColor(t, s > 0));
     }
@@ -98,11 +104,13 @@ export interface GlimpseGridOptions {
   columns?: number;
   /** Image zoom; default {@link autoZoom}. */
   zoom?: number;
+  /** Boxes of the finest scale only (default) or of all scales. */
+  scales?: ScaleBoxes;
 }
 
 /** The grid of every episode of `trace`, all glimpses drawn (the picture `rl-run viz` writes first). */
 export function renderGlimpseGrid(trace: GlimpseTrace, options: GlimpseGridOptions = {}): Raster {
   const zoom = options.zoom ?? autoZoom(trace.width, trace.height);
-  const tiles = trace.episodes.map((e) => renderEpisodeTile(trace, e, { zoom }));
+  const tiles = trace.episodes.map((e) => renderEpisodeTile(trace, e, { zoom, scales: options.scales }));
   return composeGrid(tiles, { columns: options.columns ?? Math.ceil(Math.sqrt(tiles.length)) });
 }

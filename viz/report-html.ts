@@ -21,6 +21,10 @@ export interface ReportContent {
   facts: Record<string, string | number | null>;
   /** Test error of the run (from its metrics or checkpoint), or null when unknown. */
   testError: number | null;
+  /** How the test error was measured (shown beside it), when known. */
+  testDetail?: string | null;
+  /** Whether the grid shows the boxes of all scales or only the finest (default finest). */
+  scales?: 'finest' | 'all';
   /** Error of the agent on the pictured episodes (a small sample, not the test error). */
   sampleError: { wrong: number; total: number };
   grid: ReportImage;
@@ -79,6 +83,11 @@ export function buildReportHtml(c: ReportContent): string {
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v === null ? 'n/a' : String(v))}</td></tr>`)
     .join('');
   const testLine = c.testError === null ? 'test error: not recorded for this run' : `test error: ${pct(c.testError)}`;
+  const testDetail = c.testError !== null && c.testDetail ? `<p>${escapeHtml(c.testDetail)}</p>` : '';
+  const boxes =
+    c.scales === 'all'
+      ? 'Each glimpse is a set of nested boxes, one per scale (the finest bright, coarser ones dimmer), coloured and numbered by step'
+      : "Each glimpse is the box of its finest scale, coloured and numbered by step (rl-run viz --all-scales adds the coarser scales' boxes)";
   const sample = `${c.sampleError.wrong} of ${c.sampleError.total} pictured episodes wrong`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -87,18 +96,19 @@ export function buildReportHtml(c: ReportContent): string {
 <body>
 <h1>${escapeHtml(c.title)}</h1>
 <p class="big">${escapeHtml(testLine)}</p>
+${testDetail}
 <p>${escapeHtml(sample)}</p>
 <table>${facts}</table>
+<h2>Training curves</h2>
+${c.curves ? figure(c.curves) : '<p>No metrics.jsonl was found in the run directory or beside the checkpoint, so there are no curves.</p>'}
 <h2>Where the agent looks</h2>
-<p>Each glimpse is a set of nested boxes, one per scale, coloured and numbered by step; the white line is the path between glimpse centres. Wrong predictions are framed in red.</p>
+<p>${escapeHtml(boxes)}; the white line is the path between glimpse centres. Wrong predictions are framed in red.</p>
 ${figure(c.grid)}
 <h2>Glimpse path, step by step</h2>
 ${figure(c.animation)}
 <h2>What the agent saw</h2>
 <p>Columns are steps, rows are scales (finest on top); each patch is shown as the agent received it, upscaled.</p>
 <div class="patches">${c.patches.map((p) => figure(p)).join('\n')}</div>
-<h2>Training curves</h2>
-${c.curves ? figure(c.curves) : '<p>No metrics.jsonl was found next to the checkpoint, so there are no curves.</p>'}
 <h2>Run config</h2>
 <pre>${escapeHtml(JSON.stringify(c.config, null, 2))}</pre>
 <script>${CHECK_SCRIPT}</script>

@@ -3,6 +3,10 @@
  * first `count` items of a split greedily, and writes the glimpse grid (PNG), the glimpse
  * animation (GIF), the patches of every episode (PNG), the training curves from the run's
  * `metrics.jsonl` (SVG) and `report.html` holding all of them with the run config and test error.
+ * A checkpoint inside a run (`<run>/checkpoints/<kind>`) reads the run's `metrics.jsonl`; a
+ * checkpoint directory outside a run (a shipped model, `models/<task>`) reads the one beside its
+ * `checkpoint.json`. The test error shown is the recorded evaluation of these weights
+ * (`rl-run eval --record`, see runners/eval-record.ts) and the training run's own final test score.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,6 +16,7 @@ import { CheckpointError, assertCompatible, readSettledCheckpoint, resolveCheckp
 import { ConfigError } from '../runners/config';
 import { assertUsableRunDir } from '../runners/out-dir';
 import { openCheckpoint } from '../runners/preflight';
+import { readEvalRecord, type EvalRecord } from '../runners/eval-record';
 import { splitKwargs } from '../runners/run';
 import { evalSeed } from '../runners/train-loop';
 import { renderCurvesSvg } from './curves-svg';
@@ -35,10 +40,14 @@ export interface RunVizOptions {
   split?: (typeof VIZ_SPLITS)[number];
   /** Number of episodes (images) pictured; default 16. */
   count?: number;
-  /** Output folder; default `<run dir>/viz`. */
+  /** Output folder; default `<run dir>/viz`, or `<checkpoint dir>-viz` for a checkpoint outside a run. */
   out?: string;
   /** Memory limit in GiB (`--max-memory`; default: see `runners/memory-budget.ts`). */
   maxMemory?: number;
+  /** Draw the boxes of every glimpse scale, not only the finest (default false). */
+  allScales?: boolean;
+  /** Called as the work goes on: `done` of `total` steps, `stage` naming the current one. */
+  onProgress?: (p: { done: number; total: number; stage: string }) => void;
 }
 
 /** How {@link runViz} builds envs and agents; default the registries. Tests pass their own. */
@@ -55,13 +64,36 @@ export interface RunVizResult {
   /** Wrong predictions among the pictured episodes. */
   wrong: number;
   total: number;
-  /** Test error recorded by the run (its `done` event), or null. */
+  /** Test error shown in the report: the recorded evaluation, else the run's own (`done` event), else null. */
   testError: number | null;
 }
 
 function registryComponents(): import('../runners/components').Components {
   // require: see registryFactories.
   return (require('../runners/registries') as typeof import('../runners/registries')).registryComponents();
+}
+
+/** Default output folder of a checkpoint: `<run>/viz`, or `<dir>-viz` beside a checkpoint outside a run. */
+export function defaultVizOut(checkpointDir: string): string {
+  const runDir = runDirOf(checkpointDir);
+  return runDir ? path.join(runDir, 'viz') : `${checkpointDir.replace(/[\\/]+$/, '')}-viz`;
+}
+
+/** The `metrics.jsonl` of a checkpoint: its run's, else one beside `checkpoint.json`, else null. */
+export function metricsFileOf(checkpointDir: string): string | null {
+  const runDir = runDirOf(checkpointDir);
+  for (const f of [runDir && path.join(runDir, 'metrics.jsonl'), path.join(checkpointDir, 'metrics.jsonl')]) if (f && fs.existsSync(f)) return f;
+  return null;
+}
+
+function pct(v: number): string {
+  return `${(100 * v).toFixed(2)}%`;
+}
+
+/** How a recorded evaluation was measured, in words. */
+function describeRecord(r: EvalRecord): string {
+  const how = r.samples ? `${r.samples} sampled rollouts averaged per image` : 'greedy locations';
+  return `${r.correct}/${r.total} test images right, ${how}; measured by '${r.command}' on ${r.recordedAt.slice(0, 10)} (${r.backend})`;
 }
 
 function registryFactories(): VizFactories {
@@ -94,9 +126,10 @@ export async function runViz(options: RunVizOptions, factories?: VizFactories): 
     ? readSettledCheckpoint(resolveCheckpointDir(options.checkpoint))
     : openCheckpoint(options.checkpoint, registryComponents(), { split, width: count, maxMemory: options.maxMemory }).ckpt;
   const dir = ckpt.dir;
-  const runDir = runDirOf(dir);
-  const out = options.out ?? (runDir ? path.join(runDir, 'viz') : null);
-  if (!out) throw new ConfigError(`checkpoint ${dir} is not inside a run directory (<run>/checkpoints/<kind>); pass --out DIR`);
+  const out = options.out ?? defaultVizOut(dir);
+  const scales = options.allScales ? 'all' : 'finest';
+  const STAGES = 6;
+  const progress = (done: number, stage: string) => options.onProgress?.({ done, total: STAGES, stage });
   const make = factories ?? registryFactories();
   const kwargs = splitKwargs(ckpt.meta.env.kwargs, split);
   const envs: Env[] = [];
@@ -119,16 +152,22 @@ export async function runViz(options: RunVizOptions, factories?: VizFactories): 
     agent.setWeights(ckpt.weights);
     const runSeed = typeof ckpt.meta.run.seed === 'number' ? ckpt.meta.run.seed : 0;
     const indices = Array.from({ length: n }, (_, i) => i);
+    progress(0, `playing ${n} episodes`);
     const trace = traceEpisodes(envs, agent, { indices, seed: evalSeed(runSeed, split === 'val' ? 'val' : 'test') });
 
     fs.mkdirSync(path.join(out, 'patches'), { recursive: true });
-    const gridPng = encodePng(renderGlimpseGrid(trace));
-    const frames = renderGlimpseFrames(trace);
+    progress(1, 'drawing glimpses.png');
+    const gridPng = encodePng(renderGlimpseGrid(trace, { scales }));
+    progress(2, 'encoding glimpses.gif');
+    const frames = renderGlimpseFrames(trace, { scales });
     const gif = encodeGif(frames, { delayMs: frames.map((_, i) => (i === frames.length - 1 ? 2000 : 500)) });
+    progress(3, `drawing ${n} patch pictures`);
     const patchPngs = trace.episodes.map((e) => ({ index: e.index, png: encodePng(renderPatches(trace, e)) }));
-    const metricsFile = runDir ? path.join(runDir, 'metrics.jsonl') : null;
-    const series: RunSeries | null = metricsFile && fs.existsSync(metricsFile) ? readMetricsJsonl(metricsFile) : null;
+    progress(4, 'reading metrics.jsonl');
+    const metricsFile = metricsFileOf(dir);
+    const series: RunSeries | null = metricsFile ? readMetricsJsonl(metricsFile) : null;
     const svg = series ? renderCurvesSvg(series) : null;
+    progress(5, 'writing report.html');
 
     const files: RunVizResult['files'] = {
       grid: path.join(out, 'glimpses.png'),
@@ -143,17 +182,29 @@ export async function runViz(options: RunVizOptions, factories?: VizFactories): 
     if (svg && files.curves) fs.writeFileSync(files.curves, svg);
 
     const wrong = trace.episodes.filter((e) => e.prediction !== e.label).length;
-    const testError = series?.test?.error ?? null;
+    const record = readEvalRecord(dir, 'test', ckpt.meta.weights.sha256);
+    const runTest = series?.test ?? null;
+    const runTestSamples = typeof series?.config?.evalSamples === 'number' ? series.config.evalSamples : null;
+    const testError = record?.error ?? runTest?.error ?? null;
+    const testDetail = record
+      ? describeRecord(record)
+      : runTest
+        ? `scored by the training run at its end${runTestSamples === null ? '' : runTestSamples ? ` (${runTestSamples} sampled rollouts)` : ' (greedy locations)'}`
+        : null;
     const html = buildReportHtml({
       title: `${ckpt.meta.env.id} / ${ckpt.meta.agent.id} / ${ckpt.meta.algo.id}: where the agent looks`,
       facts: {
         checkpoint: dir,
         epoch: ckpt.meta.counters.epoch,
         'best validation accuracy': ckpt.meta.bestValAccuracy,
+        ...(record && runTest ? { 'test error at the end of training': `${pct(runTest.error)}${runTestSamples === null ? '' : runTestSamples ? ` (${runTestSamples} sampled rollouts)` : ' (greedy)'}` } : {}),
+        'training log': metricsFile ?? 'none found',
         'pictured split': `${split}, items 0..${n - 1}, greedy locations`,
         glimpses: `${trace.steps} x ${trace.scales} scales of ${trace.glimpseSize}x${trace.glimpseSize} px on ${trace.width}x${trace.height} images`,
       },
       testError,
+      testDetail,
+      scales,
       sampleError: { wrong, total: n },
       grid: { title: `glimpses of ${n} ${split} images`, mime: 'image/png', bytes: gridPng },
       animation: { title: 'glimpse path, one frame per step, then all steps and the prediction', mime: 'image/gif', bytes: gif },
@@ -162,6 +213,7 @@ export async function runViz(options: RunVizOptions, factories?: VizFactories): 
       config: { run: ckpt.meta.run, env: ckpt.meta.env, agent: ckpt.meta.agent, algo: ckpt.meta.algo },
     });
     fs.writeFileSync(files.report, html);
+    progress(6, 'done');
     return { out, checkpoint: dir, files, wrong, total: n, testError };
   } finally {
     for (const e of envs) e.close();

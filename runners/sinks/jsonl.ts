@@ -46,7 +46,8 @@ export function jsonlSink(): Partial<Observer<RunEvent>> {
           writeFileAtomic(log, truncateToEpoch(text, ev.startEpoch));
         }
       }
-      if (file) appendLineSynced(file, JSON.stringify({ time: new Date().toISOString(), ...ev }));
+      // Progress of an evaluation is for displays; the log keeps its result (the `eval` event).
+      if (file && ev.type !== 'evalProgress') appendLineSynced(file, JSON.stringify({ time: new Date().toISOString(), ...ev }));
     },
   };
 }

@@ -30,7 +30,7 @@ export interface Child {
 
 /** Starts `rl-run <args>` over the fake components; `sleepMs` slows each update. */
 export function startFakeRun(args: string[], cwd: string, sleepMs = 0): Child {
-  const proc = spawn(process.execPath, [...tsxArgs, fakeCli, ...args], { cwd, env: { ...process.env, FAKE_SLEEP_MS: String(sleepMs) } });
+  const proc = spawn(process.execPath, [...tsxArgs, fakeCli, ...args], { cwd, env: { ...process.env, FAKE_SLEEP_MS: String(sleepMs), RL_RUN_PROGRESS_SECONDS: '0' } });
   let out = '';
   let err = '';
   proc.stdout.on('data', (d) => (out += d));
