@@ -22,6 +22,7 @@ import { progressSink } from './sinks/progress-bar';
 import { jsonlSink } from './sinks/jsonl';
 import { summarySink } from './sinks/summary';
 import { evalSeed } from './train-loop';
+import { registerSweepCommands } from './sweep/commands';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -229,6 +230,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .action(() => {
       result.code = runList(io);
     });
+  registerSweepCommands(program, io, result);
   for (const sub of program.commands) sub.option('--debug', 'print stack traces of errors (default: false)');
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
   return program;

@@ -17,7 +17,8 @@ export interface CurvesOptions {
   smoothing?: number;
 }
 
-const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+/** The colours of successive series (matplotlib's first six). */
+export const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
 /** Round tick values covering `[lo, hi]` (about `n` of them, steps of 1, 2 or 5 x 10^k). */
 export function niceTicks(lo: number, hi: number, n = 5): number[] {
@@ -52,27 +53,39 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-interface Line {
+/** One series of a {@link Panel}. Faint series (opacity < 1) stay out of the legend. */
+export interface Line {
   label: string;
   points: Point[];
   color: string;
   opacity?: number;
   dashed?: boolean;
   markers?: boolean;
+  /** Markers only, no connecting path (categorical x). */
+  noPath?: boolean;
+  /** Half-heights of vertical error bars, one per point (e.g. a standard deviation). */
+  errors?: Array<number | null>;
 }
 
-interface Panel {
+/** One plot: axes, title and its series. */
+export interface Panel {
   title: string;
   xLabel: string;
   lines: Line[];
   /** Fixed y range (accuracy: 0..1). */
   yRange?: [number, number];
+  /** Labelled x ticks instead of numeric ones (categorical x, e.g. one per configuration). */
+  xTicks?: Array<{ x: number; label: string }>;
 }
 
-function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): string {
+/** Draws `p` into the box at (x0, y0) of size w x h; an SVG `<g>` fragment. */
+export function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): string {
   const m = { l: 52, r: 12, t: 24, b: 34 };
   const pw = w - m.l - m.r, ph = h - m.t - m.b;
-  const all = p.lines.flatMap((l) => l.points);
+  const all = p.lines.flatMap((l) => l.points.flatMap((q, i) => {
+    const e = l.errors?.[i];
+    return e ? [q, { x: q.x, y: q.y - e }, { x: q.x, y: q.y + e }] : [q];
+  }));
   const parts: string[] = [`<g transform="translate(${x0},${y0})">`, `<text x="${m.l}" y="15" font-size="13" font-weight="bold">${esc(p.title)}</text>`];
   if (all.length === 0) {
     parts.push(`<text x="${m.l}" y="${m.t + ph / 2}" font-size="12" fill="#888">no data</text></g>`);
@@ -80,6 +93,7 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
   }
   let xlo = Math.min(...all.map((q) => q.x)), xhi = Math.max(...all.map((q) => q.x));
   let [ylo, yhi] = p.yRange ?? [Math.min(...all.map((q) => q.y)), Math.max(...all.map((q) => q.y))];
+  if (p.xTicks?.length) (xlo = Math.min(xlo, ...p.xTicks.map((t) => t.x)) - 0.5), (xhi = Math.max(xhi, ...p.xTicks.map((t) => t.x)) + 0.5);
   if (xhi === xlo) (xlo -= 0.5), (xhi += 0.5);
   if (yhi === ylo) (ylo -= Math.abs(ylo) * 0.1 || 0.5), (yhi += Math.abs(yhi) * 0.1 || 0.5);
   const sx = (v: number) => m.l + ((v - xlo) / (xhi - xlo)) * pw;
@@ -89,16 +103,23 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/>`);
     parts.push(`<text x="${m.l - 4}" y="${(sy(t) + 4).toFixed(1)}" font-size="10" text-anchor="end">${fmt(t)}</text>`);
   }
-  for (const t of niceTicks(xlo, xhi, 5)) {
-    parts.push(`<text x="${sx(t).toFixed(1)}" y="${m.t + ph + 13}" font-size="10" text-anchor="middle">${fmt(t)}</text>`);
+  const xTicks = p.xTicks ?? niceTicks(xlo, xhi, 5).map((t) => ({ x: t, label: fmt(t) }));
+  for (const t of xTicks) {
+    parts.push(`<text x="${sx(t.x).toFixed(1)}" y="${m.t + ph + 13}" font-size="10" text-anchor="middle">${esc(t.label)}</text>`);
   }
   parts.push(`<text x="${m.l + pw / 2}" y="${h - 4}" font-size="11" text-anchor="middle" fill="#555">${esc(p.xLabel)}</text>`);
   let legendX = m.l + pw;
   for (const l of [...p.lines].reverse()) {
     const d = l.points.map((q, i) => `${i ? 'L' : 'M'}${sx(q.x).toFixed(1)},${sy(q.y).toFixed(1)}`).join('');
     const style = `fill="none" stroke="${l.color}" stroke-width="1.5"${l.opacity !== undefined ? ` stroke-opacity="${l.opacity}"` : ''}${l.dashed ? ' stroke-dasharray="5,3"' : ''}`;
-    parts.push(`<path d="${d}" ${style}><title>${esc(l.label)}</title></path>`);
-    if (l.markers) for (const q of l.points) parts.push(`<circle cx="${sx(q.x).toFixed(1)}" cy="${sy(q.y).toFixed(1)}" r="2.5" fill="${l.color}"/>`);
+    if (!l.noPath) parts.push(`<path d="${d}" ${style}><title>${esc(l.label)}</title></path>`);
+    l.errors?.forEach((e, i) => {
+      const q = l.points[i];
+      if (!e || !q) return;
+      const x = sx(q.x).toFixed(1);
+      parts.push(`<path d="M${x},${sy(q.y - e).toFixed(1)}V${sy(q.y + e).toFixed(1)}M${(sx(q.x) - 4).toFixed(1)},${sy(q.y - e).toFixed(1)}h8M${(sx(q.x) - 4).toFixed(1)},${sy(q.y + e).toFixed(1)}h8" stroke="${l.color}" stroke-width="1.5" fill="none"/>`);
+    });
+    if (l.markers) for (const q of l.points) parts.push(`<circle cx="${sx(q.x).toFixed(1)}" cy="${sy(q.y).toFixed(1)}" r="2.5" fill="${l.color}"${l.opacity !== undefined ? ` fill-opacity="${l.opacity}"` : ''}/>`);
     if (l.opacity === undefined || l.opacity >= 1) {
       const tw = l.label.length * 6 + 18;
       legendX -= tw;
