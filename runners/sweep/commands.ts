@@ -42,12 +42,12 @@ function positiveInt(flag: string, v: string | undefined, min = 1): number | und
  * Installs SIGINT/SIGTERM handlers for the command's lifetime: the first asks `stop` for a graceful
  * stop, the second for an immediate one; returns the uninstall.
  */
-function onStopSignals(stop: StopRequest, io: SweepIo, what: string): () => void {
+function onStopSignals(stop: StopRequest, io: SweepIo, notice: string): () => void {
   let count = 0;
   const handler = () => {
     count++;
     if (count === 1) {
-      io.stderr.write(`\nrl-run: stopping ${what} (Ctrl-C again to kill them now); run the same command again to resume\n`);
+      io.stderr.write(`\nrl-run: ${notice}\n`);
       stop.request(false);
     } else {
       stop.request(true);
@@ -78,7 +78,9 @@ export async function runSweepCommand(file: string, opts: SweepCommandOptions, i
   const queueUrl = opts.queue === undefined ? undefined : queueModule().parseQueueUrl(opts.queue);
   const stop = new StopRequest();
   const log = (line: string) => io.stderr.write(`sweep ${plan.name}: ${line}\n`);
-  const uninstall = onStopSignals(stop, io, queueUrl ? 'waiting (the workers keep running the queued trials)' : 'the running trials');
+  const uninstall = onStopSignals(stop, io, queueUrl
+    ? 'stopped waiting; the workers keep running the queued trials; run the same command again to collect them'
+    : 'stopping the running trials at their next batch (Ctrl-C again to kill them now); run the same command again to resume');
   let outcome: SweepRunOutcome;
   const t0 = Date.now();
   try {
@@ -122,7 +124,7 @@ export async function runWorkerCommand(opts: WorkerCommandOptions, io: SweepIo):
   const maxStalledCount = positiveInt('--max-stalled', opts.maxStalled, 1)!;
   const stopTimeoutMs = 1000 * (positiveInt('--stop-timeout', opts.stopTimeout, 1) ?? 60);
   const stop = new StopRequest();
-  const uninstall = onStopSignals(stop, io, 'the worker: running trials checkpoint and go back to the queue');
+  const uninstall = onStopSignals(stop, io, 'stopping the worker: its running trials stop at their next batch and go back to the queue (Ctrl-C again to kill them now)');
   try {
     await runQueueWorker({ url, ...par, rlRun: io.rlRun ?? defaultRlRunCommand(), stop, lockDuration, stalledInterval, maxStalledCount, stopTimeoutMs, log: (l) => io.stdout.write(`${l}\n`) });
   } finally {

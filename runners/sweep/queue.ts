@@ -81,6 +81,15 @@ export async function runQueueSweep(plan: SweepPlan, opts: QueueSweepOptions): P
   try {
     await events.waitUntilReady();
     const pending: Array<{ id: string; job: Job }> = [];
+    const mine = new Map(plan.trials.map((t) => [trialJobId(plan.dir, t.id), t.id]));
+    events.on('active', ({ jobId }) => {
+      const id = mine.get(jobId);
+      if (id) void queue.getJob(jobId).then((j) => opts.log(`${id}: started on ${j?.processedBy ?? 'a worker'}${j && j.attemptsStarted > 1 ? ` (attempt ${j.attemptsStarted})` : ''}`), () => undefined);
+    });
+    events.on('stalled', ({ jobId }) => {
+      const id = mine.get(jobId);
+      if (id) opts.log(`${id}: its worker stopped answering; the trial goes back to the queue and resumes from its checkpoint`);
+    });
     for (const trial of plan.trials) {
       const done = readTrialResult(plan.dir, trial.id);
       if (done) {
@@ -104,15 +113,6 @@ export async function runQueueSweep(plan: SweepPlan, opts: QueueSweepOptions): P
     }
     if (results.length) opts.log(`${results.length} of ${total} trials already finished`);
     opts.log(`queued ${pending.length} trials on ${opts.url} (queue ${QUEUE_NAME}); waiting for workers ('rl-run worker --queue ${opts.url}')`);
-    const mine = new Map(pending.map((p) => [p.job.id!, p.id]));
-    events.on('active', ({ jobId }) => {
-      const id = mine.get(jobId);
-      if (id) void queue.getJob(jobId).then((j) => opts.log(`${id}: started on ${j?.processedBy ?? 'a worker'}${j && j.attemptsStarted > 1 ? ` (attempt ${j.attemptsStarted})` : ''}`), () => undefined);
-    });
-    events.on('stalled', ({ jobId }) => {
-      const id = mine.get(jobId);
-      if (id) opts.log(`${id}: its worker stopped answering; the trial goes back to the queue and resumes from its checkpoint`);
-    });
     let stopped = false;
     const stopWait = new Promise<void>((resolve) => opts.stop.on(() => ((stopped = true), resolve())));
     const waits = pending.map(async ({ id, job }) => {
@@ -128,9 +128,6 @@ export async function runQueueSweep(plan: SweepPlan, opts: QueueSweepOptions): P
       }
     });
     await Promise.race([Promise.all(waits), stopWait]);
-    if (stopped && results.length + failed.length < total) {
-      opts.log(`stopped waiting; the queued trials keep running on the workers; run the same command again to collect them`);
-    }
     return { results, failed, stopped: stopped && results.length + failed.length < total };
   } finally {
     await Promise.allSettled([events.close(), queue.close()]);

@@ -26,7 +26,10 @@ function valPanel(r: SweepResults): Panel {
       .filter((p): p is { x: number; y: number } => p !== null);
     lines.push({ label: c.label, points: mean, color, markers: true });
   });
-  return { title: 'validation accuracy (mean over seeds; seeds faint)', xLabel: 'epoch', lines };
+  const epochs = [...new Set(lines.flatMap((l) => l.points.map((q) => q.x)))].sort((a, b) => a - b);
+  // Whole epochs on the axis when there are few (no 1.5); nice ticks otherwise.
+  const xTicks = epochs.length > 0 && epochs.length <= 12 ? epochs.map((e) => ({ x: e, label: String(e) })) : undefined;
+  return { title: 'validation accuracy', xLabel: 'epoch', lines, xTicks };
 }
 
 /** Test error per configuration: each seed (faint) and the mean ± std, greedy and Monte-Carlo side by side. */
@@ -42,7 +45,7 @@ function testPanel(r: SweepResults): Panel {
     const means = r.configs.map((c, i) => ({ x: i + 1 + m.dx, s: c[m.key] })).filter((p) => p.s.mean !== null);
     lines.push({ label: m.label, points: means.map((p) => ({ x: p.x, y: p.s.mean! })), errors: means.map((p) => p.s.std), color: m.color, noPath: true, markers: true });
   }
-  return { title: 'test error (mean ± std over seeds; seeds faint)', xLabel: 'configuration', lines, xTicks: r.configs.map((c, i) => ({ x: i + 1, label: c.label })) };
+  return { title: 'test error', xLabel: 'configuration', lines, xTicks: r.configs.map((c, i) => ({ x: i + 1, label: c.label })) };
 }
 
 /** The two panels as one SVG document. */
@@ -86,6 +89,7 @@ ${status}
 <table>${head}\n${rows}</table>
 <h2>Curves and errors</h2>
 ${renderSweepSvg(r)}
+<p>Left: validation accuracy per epoch, the mean over seeds per configuration (bold) and each seed (faint). Right: test error per configuration, greedy and MC${r.mcSamples}: each seed (faint dots) and the mean with a bar of ± one standard deviation.</p>
 <h2>Trials</h2>
 <table>${trialHead}\n${trialRows}</table>
 ${failed}
