@@ -84,6 +84,8 @@ export async function runSweepCommand(file: string, opts: SweepCommandOptions, i
   let outcome: SweepRunOutcome;
   const t0 = Date.now();
   try {
+    // An unreachable Redis is one line before anything else is printed.
+    if (queueUrl) await queueModule().checkRedis(queueUrl);
     log(`${plan.trials.length} trials (${plan.configs.length} configurations x ${plan.seeds.length} seeds) in ${plan.dir}`);
     if (queueUrl) {
       outcome = await queueModule().runQueueSweep(plan, { url: queueUrl, stop, log });
