@@ -124,7 +124,7 @@ test('through BullMQ with two workers, one killed with kill -9 mid-trial: every 
   // The same metrics as the local sweep, exactly, and the same table (but for the times).
   assert.equal(metrics(res), metrics(local.results));
   assert.equal(tableWithoutTime(sweep.out()), tableWithoutTime(local.stdout));
-  console.log(`sweep-queue: queue sweep (killed a worker during ${victim.trial})\n${sweep.out().split('\n').filter((l) => !l.startsWith('sweep ')).join('\n')}`);
+  console.log(`sweep-queue: queue sweep (killed a worker during ${victim.trial})\n${sweep.out().split('\n').filter((l) => !l.startsWith('sweep: ')).join('\n')}`);
 
   // Ctrl-C ends the idle workers cleanly.
   for (const w of workers.filter((w) => w !== victim!.worker)) w.proc.kill('SIGINT');

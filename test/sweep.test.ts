@@ -130,7 +130,7 @@ test('stat: mean and sample std; the table and the page per configuration', () =
   assert.equal(r.configs.map((c) => [c.finished, c.planned]), [[2, 2], [1, 2]]);
   const table = formatSweepTable(r);
   const lines = table.trimEnd().split('\n');
-  assert.match(lines[0], /^config\s+seeds\s+best val acc %\s+test err % greedy\s+test err % MC4\s+train s$/);
+  assert.match(lines[0], /^config\s+seeds\s+val acc %\s+greedy err %\s+MC4 err %\s+train s$/);
   assert.match(lines[2], /^lr=0\.1\s+2\/2\s+60\.00 ± 14\.14\s+30\.00 ± 14\.14\s+20\.00 ± 14\.14\s+11\.0 ± 1\.4$/);
   assert.match(lines[3], /^lr=0\.2\s+1\/2\s+60\.00\s+50\.00\s+45\.00\s+11\.0$/);
   assert.is(lines[4], 'FAILED lr=0.2-s1: training exited with code 1');

@@ -77,7 +77,7 @@ export async function runSweepCommand(file: string, opts: SweepCommandOptions, i
   const stopTimeoutMs = 1000 * (positiveInt('--stop-timeout', opts.stopTimeout, 1) ?? 60);
   const queueUrl = opts.queue === undefined ? undefined : queueModule().parseQueueUrl(opts.queue);
   const stop = new StopRequest();
-  const log = (line: string) => io.stderr.write(`sweep ${plan.name}: ${line}\n`);
+  const log = (line: string) => io.stderr.write(`sweep: ${line}\n`);
   const uninstall = onStopSignals(stop, io, queueUrl
     ? 'stopped waiting; the workers keep running the queued trials; run the same command again to collect them'
     : 'stopping the running trials at their next batch (Ctrl-C again to kill them now); run the same command again to resume');
@@ -86,7 +86,7 @@ export async function runSweepCommand(file: string, opts: SweepCommandOptions, i
   try {
     // An unreachable Redis is one line before anything else is printed.
     if (queueUrl) await queueModule().checkRedis(queueUrl);
-    log(`${plan.trials.length} trials (${plan.configs.length} configurations x ${plan.seeds.length} seeds) in ${plan.dir}`);
+    log(`${plan.name}: ${plan.trials.length} trials (${plan.configs.length} configurations x ${plan.seeds.length} seeds) in ${plan.dir}`);
     if (queueUrl) {
       outcome = await queueModule().runQueueSweep(plan, { url: queueUrl, stop, log });
     } else {

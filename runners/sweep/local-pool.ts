@@ -6,8 +6,8 @@
 import * as os from 'os';
 import type { RlRunCommand, StopRequest } from './child';
 import type { TrialFailureRecord } from './results';
-import type { SweepPlan } from './spec';
-import { runTrial, type TrialResult } from './trial';
+import type { SweepPlan, TrialPlan } from './spec';
+import { readTrialResult, runTrial, type TrialResult } from './trial';
 
 /** How many trials run at once and how many GEMM threads each gets. */
 export interface Parallelism {
@@ -50,16 +50,22 @@ export interface SweepRunOutcome {
 /** One progress line of a finished trial. */
 export function describeResult(r: TrialResult): string {
   const val = r.bestValAccuracy === null ? 'n/a' : `${(100 * r.bestValAccuracy).toFixed(2)}%`;
-  return `best val ${val}, test error ${(100 * r.testErrorGreedy).toFixed(2)}% greedy, ${(100 * r.testErrorMC).toFixed(2)}% MC${r.mcSamples}, train ${r.trainSeconds.toFixed(1)} s`;
+  return `val ${val}, err ${(100 * r.testErrorGreedy).toFixed(2)}% greedy ${(100 * r.testErrorMC).toFixed(2)}% MC${r.mcSamples}, ${r.trainSeconds.toFixed(1)} s`;
 }
 
 /** Runs the sweep's unfinished trials with a pool of `workers` (see module doc). */
 export async function runLocalSweep(plan: SweepPlan, opts: LocalSweepOptions): Promise<SweepRunOutcome> {
   const results: TrialResult[] = [];
   const failed: TrialFailureRecord[] = [];
-  const queue = [...plan.trials];
+  const queue: TrialPlan[] = [];
+  for (const t of plan.trials) {
+    const done = readTrialResult(plan.dir, t.id);
+    if (done) results.push(done);
+    else queue.push(t);
+  }
   const total = plan.trials.length;
-  let finished = 0;
+  let finished = results.length;
+  if (finished) opts.log(`${finished} of ${total} trials already finished`);
   const worker = async () => {
     for (let trial = queue.shift(); trial && !opts.stop.requested; trial = queue.shift()) {
       const t = trial;
@@ -77,7 +83,7 @@ export async function runLocalSweep(plan: SweepPlan, opts: LocalSweepOptions): P
         }
         results.push(out.result);
         finished++;
-        opts.log(`[${finished}/${total}] ${t.id} ${out.ran ? 'done' : 'already done'}: ${describeResult(out.result)}`);
+        opts.log(`[${finished}/${total}] ${t.id} done: ${describeResult(out.result)}`);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         failed.push({ id: t.id, error: msg });

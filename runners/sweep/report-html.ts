@@ -10,6 +10,15 @@ import { drawPanel, SERIES_COLORS, type Line, type Panel } from '../../viz/curve
 import { escapeHtml } from '../../viz/report-html';
 import { formatStat, type SweepResults } from './results';
 
+/** The y range of a panel's points and error bars, with 6% room above and below (no dot on the frame). */
+function paddedRange(lines: Line[]): [number, number] | undefined {
+  const ys = lines.flatMap((l) => l.points.flatMap((q, i) => [q.y - (l.errors?.[i] ?? 0), q.y + (l.errors?.[i] ?? 0)]));
+  if (ys.length === 0) return undefined;
+  const lo = Math.min(...ys), hi = Math.max(...ys);
+  const pad = hi > lo ? 0.06 * (hi - lo) : 0.01;
+  return [lo - pad, hi + pad];
+}
+
 /** Validation accuracy per epoch: per configuration the mean over its seeds, and each seed faint. */
 function valPanel(r: SweepResults): Panel {
   const lines: Line[] = [];
@@ -29,7 +38,7 @@ function valPanel(r: SweepResults): Panel {
   const epochs = [...new Set(lines.flatMap((l) => l.points.map((q) => q.x)))].sort((a, b) => a - b);
   // Whole epochs on the axis when there are few (no 1.5); nice ticks otherwise.
   const xTicks = epochs.length > 0 && epochs.length <= 12 ? epochs.map((e) => ({ x: e, label: String(e) })) : undefined;
-  return { title: 'validation accuracy', xLabel: 'epoch', lines, xTicks };
+  return { title: 'validation accuracy', xLabel: 'epoch', lines, xTicks, yRange: paddedRange(lines) };
 }
 
 /** Test error per configuration: each seed (faint) and the mean ± std, greedy and Monte-Carlo side by side. */
@@ -45,7 +54,7 @@ function testPanel(r: SweepResults): Panel {
     const means = r.configs.map((c, i) => ({ x: i + 1 + m.dx, s: c[m.key] })).filter((p) => p.s.mean !== null);
     lines.push({ label: m.label, points: means.map((p) => ({ x: p.x, y: p.s.mean! })), errors: means.map((p) => p.s.std), color: m.color, noPath: true, markers: true });
   }
-  return { title: 'test error', xLabel: 'configuration', lines, xTicks: r.configs.map((c, i) => ({ x: i + 1, label: c.label })) };
+  return { title: 'test error', xLabel: 'configuration', lines, yRange: paddedRange(lines), xTicks: r.configs.map((c, i) => ({ x: i + 1, label: c.label })) };
 }
 
 /** The two panels as one SVG document. */

@@ -87,9 +87,13 @@ export function formatStat(s: Stat, scale = 1, digits = 2): string {
   return s.std === null ? m : `${m} ± ${(scale * s.std).toFixed(digits)}`;
 }
 
-/** The table of a sweep as plain text (percentages; columns padded to their widest cell). */
+/**
+ * The table of a sweep as plain text, columns padded to their widest cell: best validation
+ * accuracy, test error greedy and Monte-Carlo (in %), training seconds; mean ± std over seeds.
+ */
 export function formatSweepTable(r: SweepResults): string {
-  const head = ['config', 'seeds', 'best val acc %', 'test err % greedy', `test err % MC${r.mcSamples}`, 'train s'];
+  // Short headers keep a two-configuration table within 80 columns (README and --help say what they mean).
+  const head = ['config', 'seeds', 'val acc %', 'greedy err %', `MC${r.mcSamples} err %`, 'train s'];
   const rows = r.configs.map((c) => [
     c.label,
     `${c.finished}/${c.planned}`,
