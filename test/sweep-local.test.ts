@@ -124,4 +124,19 @@ test('bad input: one line, exit 2, nothing written', () => {
   assert.ok(!fs.existsSync(path.join(dir, 'bad-out')));
 });
 
+test('a trial that fails is reported with its log, the others finish, exit 1', () => {
+  const failing = path.join(dir, 'failing.json');
+  // Only the child knows the registries: an unknown agent is its bad input (exit 2).
+  fs.writeFileSync(failing, JSON.stringify({ base: { env: 'fake', agent: 'fake', algo: 'fake-sgd', epochs: 1, batchSize: 8, backend: 'wasm' }, configs: [{}, { agent: 'nope' }], seeds: [0] }));
+  const out = path.join(dir, 'failing');
+  const r = sweep(out, {}, failing);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^FAILED agent=nope-s0: training exited with code 2; see .*logs\/agent=nope-s0\.log$/m);
+  assert.match(r.stdout, /^base\s+1\/1\s/m);
+  assert.match(r.stdout, /^agent=nope\s+0\/1\s+-\s+-\s+-\s+-$/m);
+  assert.match(fs.readFileSync(path.join(out, 'logs', 'agent=nope-s0.log'), 'utf8'), /rl-run: error: unknown agent 'nope'/);
+  const res = readResults(out);
+  assert.equal([res.complete, res.trials.length, res.failed.map((f) => f.id)], [false, 1, ['agent=nope-s0']]);
+});
+
 test.run();

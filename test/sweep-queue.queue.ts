@@ -11,6 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Queue } from 'bullmq';
+import { QUEUE_NAME, trialJobId } from '../runners/sweep/queue';
 import type { SweepResults } from '../runners/sweep/results';
 import { startRedis, type TestRedis } from './helpers/redis-server';
 import { tempDir } from './helpers/run-helpers';
@@ -129,6 +131,36 @@ test('through BullMQ with two workers, one killed with kill -9 mid-trial: every 
   // Ctrl-C ends the idle workers cleanly.
   for (const w of workers.filter((w) => w !== victim!.worker)) w.proc.kill('SIGINT');
   for (const w of workers.filter((w) => w !== victim!.worker)) assert.is(await w.exit, 130, w.out());
+});
+
+test('Ctrl-C on a worker mid-trial puts its trial back on the queue; another worker finishes it, same metrics', async () => {
+  const one = path.join(dir, 'one.json');
+  const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(one, JSON.stringify({ ...spec, configs: [{ algo: 'reinforce' }], seeds: [1] }));
+  const out = path.join(dir, 'handoff');
+  const trial = 'algo=reinforce-s1';
+  const run = path.join(out, 'trials', trial);
+  const a = start(['worker', '--queue', redis.url, '--workers', '1']);
+  const sweep = start(['sweep', one, '--out', out, '--queue', redis.url]);
+  const t0 = Date.now();
+  while (!(fs.existsSync(path.join(run, 'checkpoints', 'last')) && !fs.existsSync(path.join(run, 'summary.json')))) {
+    if (Date.now() - t0 > 120000 || a.proc.exitCode !== null) throw new Error(`no checkpoint:\n${a.out()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  a.proc.kill('SIGINT');
+  assert.is(await a.exit, 130, a.out());
+  assert.match(a.out(), `${trial}: stopped and returned to the queue`);
+  const queue = new Queue(QUEUE_NAME, { connection: { url: redis.url } });
+  try {
+    assert.is(await (await queue.getJob(trialJobId(out, trial)))!.getState(), 'waiting');
+  } finally {
+    await queue.close();
+  }
+  const b = start(['worker', '--queue', redis.url, '--workers', '1']);
+  assert.is(await sweep.exit, 0, sweep.out());
+  assert.equal(metrics(readResults(out)), metrics(local.results).filter((m) => m.id === trial));
+  b.proc.kill('SIGINT');
+  assert.is(await b.exit, 130, b.out());
 });
 
 test('running the finished queue sweep again enqueues nothing', () => {
