@@ -92,7 +92,7 @@ test('through BullMQ with two workers, one killed with kill -9 mid-trial: every 
   while (!victim) {
     if (Date.now() - t0 > 120000 || sweep.proc.exitCode !== null) throw new Error(`no trial to interrupt:\n${sweep.out()}\n${workers.map((w) => w.out()).join('\n')}`);
     for (const w of workers) {
-      const taken = [...w.out().matchAll(/^(\S+): (?:train|resume training)$/gm)].map((m) => m[1]);
+      const taken = [...w.out().matchAll(/^\S+Z (\S+): (?:train|resume training)$/gm)].map((m) => m[1]);
       const trial = taken[taken.length - 1];
       if (!trial) continue;
       const run = path.join(out, 'trials', trial);

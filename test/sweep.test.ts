@@ -12,7 +12,7 @@ import { parseQueueUrl, trialJobId } from '../runners/sweep/queue';
 import { buildSweepHtml } from '../runners/sweep/report-html';
 import { formatSweepTable, stat, summarizeSweep } from '../runners/sweep/results';
 import { planSweep, readSweepFile } from '../runners/sweep/spec';
-import { parseEvalLine, type TrialResult } from '../runners/sweep/trial';
+import { assertFolderMatches, parseEvalLine, trialPaths, type TrialResult } from '../runners/sweep/trial';
 import { tempDir } from './helpers/run-helpers';
 
 const test = suite('sweep');
@@ -87,6 +87,22 @@ test('readSweepFile: base as a config file next to the sweep file; unreadable an
     fs.writeFileSync(path.join(dir, 'bad.json'), '{');
     assert.throws(() => readSweepFile(path.join(dir, 'bad.json')), /^sweep file '.*bad.json' is not valid JSON/);
     assert.throws(() => readSweepFile(path.join(dir, 'none.json')), /^cannot read sweep file '.*none.json': no such file/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a sweep folder started with other settings is refused; the same settings in another key order are not', () => {
+  const dir = tempDir();
+  try {
+    const p = planSweep({ base: { ...base, algoOptions: { clipNorm: 5, schedule: 'cosine' } }, seeds: [0, 1] }, { file: 's.json', out: dir });
+    assertFolderMatches(dir, p.trials); // nothing started yet
+    const file = trialPaths(dir, 'base-s0').config;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ seed: 0, algoOptions: { schedule: 'cosine', clipNorm: 5 }, epochs: 2, agent: 'ram', env: 'shapes' }));
+    assertFolderMatches(dir, p.trials);
+    fs.writeFileSync(file, JSON.stringify({ ...p.trials[0].values, epochs: 3 }));
+    assert.throws(() => assertFolderMatches(dir, p.trials), (e: Error) => e instanceof ConfigError && /^sweep folder .* holds trial base-s0 run with other settings \('epochs' was 3, the sweep file now gives 2\); give the sweep another --out \(or out\) or delete that folder$/.test(e.message));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

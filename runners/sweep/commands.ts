@@ -14,6 +14,7 @@ import { fitParallelism, runLocalSweep, type SweepRunOutcome } from './local-poo
 import { writeResultsHtml } from './report-html';
 import { formatSweepTable, summarizeSweep, writeResultsJson } from './results';
 import { readSweepFile } from './spec';
+import { assertFolderMatches } from './trial';
 
 /** Where the commands write. */
 export interface SweepIo {
@@ -76,6 +77,10 @@ export async function runSweepCommand(file: string, opts: SweepCommandOptions, i
   const par = fitParallelism({ workers: positiveInt('--workers', opts.workers), threads: positiveInt('--threads', opts.threads) });
   const stopTimeoutMs = 1000 * (positiveInt('--stop-timeout', opts.stopTimeout, 1) ?? 60);
   const queueUrl = opts.queue === undefined ? undefined : queueModule().parseQueueUrl(opts.queue);
+  if (queueUrl && (opts.workers !== undefined || opts.threads !== undefined)) {
+    throw new ConfigError(`--workers and --threads size a sweep on this machine; with --queue, give them to each 'rl-run worker'`);
+  }
+  assertFolderMatches(plan.dir, plan.trials);
   const stop = new StopRequest();
   const log = (line: string) => io.stderr.write(`sweep: ${line}\n`);
   const uninstall = onStopSignals(stop, io, queueUrl
@@ -128,7 +133,7 @@ export async function runWorkerCommand(opts: WorkerCommandOptions, io: SweepIo):
   const stop = new StopRequest();
   const uninstall = onStopSignals(stop, io, 'stopping the worker: its running trials stop at their next batch and go back to the queue (Ctrl-C again to kill them now)');
   try {
-    await runQueueWorker({ url, ...par, rlRun: io.rlRun ?? defaultRlRunCommand(), stop, lockDuration, stalledInterval, maxStalledCount, stopTimeoutMs, log: (l) => io.stdout.write(`${l}\n`) });
+    await runQueueWorker({ url, ...par, rlRun: io.rlRun ?? defaultRlRunCommand(), stop, lockDuration, stalledInterval, maxStalledCount, stopTimeoutMs, log: (l) => io.stdout.write(`${new Date().toISOString().slice(0, 19)}Z ${l}\n`) });
   } finally {
     uninstall();
   }

@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeFileAtomic } from '../atomic-write';
+import { ConfigError } from '../config';
 import { runChild, type RlRunCommand, type StopRequest } from './child';
 import type { TrialPlan } from './spec';
 
@@ -94,6 +95,36 @@ export interface TrialRunOptions {
   stopTimeoutMs?: number;
   /** Progress lines (which step starts). */
   onStep?: (step: string) => void;
+}
+
+/** JSON with sorted keys: equal settings give equal text whatever order a file lists them in. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Refuses a sweep folder whose trials were started with other settings than the plan gives them
+ * (the sweep file was edited): resuming or keeping them would mix two experiments in one table.
+ * Trial ids depend on the overrides only, so a changed `base` keeps the ids and is caught here.
+ */
+export function assertFolderMatches(sweepDir: string, trials: TrialPlan[]): void {
+  for (const t of trials) {
+    const file = trialPaths(sweepDir, t.id).config;
+    if (!fs.existsSync(file)) continue;
+    const saved = readJson(file);
+    if (saved && canonical(saved) === canonical(t.values)) continue;
+    const keys = [...new Set([...Object.keys(saved ?? {}), ...Object.keys(t.values)])];
+    const diff = keys.find((k) => canonical(saved?.[k]) !== canonical(t.values[k]));
+    throw new ConfigError(
+      `sweep folder ${sweepDir} holds trial ${t.id} run with other settings` +
+        (diff ? ` ('${diff}' was ${JSON.stringify(saved?.[diff]) ?? 'unset'}, the sweep file now gives ${JSON.stringify(t.values[diff]) ?? 'unset'})` : '') +
+        '; give the sweep another --out (or out) or delete that folder',
+    );
+  }
 }
 
 /** Reads a finished trial's result, or null when it has none (not finished, or unreadable). */
