@@ -7,7 +7,7 @@ import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../runners/config';
-import { fitParallelism } from '../runners/sweep/local-pool';
+import { fitParallelism } from '../runners/sweep/parallelism';
 import { parseQueueUrl, trialJobId } from '../runners/sweep/queue';
 import { buildSweepHtml } from '../runners/sweep/report-html';
 import { formatSweepTable, stat, summarizeSweep } from '../runners/sweep/results';

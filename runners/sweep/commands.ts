@@ -10,9 +10,10 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config';
 import { defaultRlRunCommand, StopRequest, type RlRunCommand } from './child';
-import { fitParallelism, runLocalSweep, type SweepRunOutcome } from './local-pool';
+import { runLocalSweep } from './local-pool';
+import { fitParallelism } from './parallelism';
 import { writeResultsHtml } from './report-html';
-import { formatSweepTable, summarizeSweep, writeResultsJson } from './results';
+import { formatSweepTable, summarizeSweep, writeResultsJson, type SweepRunOutcome } from './results';
 import { readSweepFile } from './spec';
 import { assertFolderMatches } from './trial';
 

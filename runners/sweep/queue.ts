@@ -20,8 +20,7 @@ import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type Job 
 import { Redis } from 'ioredis';
 import { ConfigError } from '../config';
 import type { RlRunCommand, StopRequest } from './child';
-import { describeResult, type SweepRunOutcome } from './local-pool';
-import type { TrialFailureRecord } from './results';
+import { describeResult, type SweepRunOutcome, type TrialFailureRecord } from './results';
 import type { SweepPlan } from './spec';
 import { readTrialResult, runTrial, TrialFailure, type TrialResult, type TrialTask } from './trial';
 

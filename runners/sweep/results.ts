@@ -115,3 +115,17 @@ export function writeResultsJson(r: SweepResults): string {
   writeFileAtomic(file, JSON.stringify(r, null, 2) + '\n');
   return file;
 }
+
+/** What a sweep run produced (local or through the queue). */
+export interface SweepRunOutcome {
+  results: TrialResult[];
+  failed: TrialFailureRecord[];
+  /** True when a stop request ended it before every trial finished. */
+  stopped: boolean;
+}
+
+/** One progress line of a finished trial. */
+export function describeResult(r: TrialResult): string {
+  const val = r.bestValAccuracy === null ? 'n/a' : `${(100 * r.bestValAccuracy).toFixed(2)}%`;
+  return `val ${val}, err ${(100 * r.testErrorGreedy).toFixed(2)}% greedy ${(100 * r.testErrorMC).toFixed(2)}% MC${r.mcSamples}, ${r.trainSeconds.toFixed(1)} s`;
+}
