@@ -25,6 +25,7 @@ import { runTrainCommand } from './train-command';
 import { writeEvalRecord } from './eval-record';
 import { parseSplit, splitLabel } from './splits';
 import { taskProgress } from './sinks/task-progress';
+import { registerSweepCommands } from './sweep/commands';
 
 export { endProcess };
 
@@ -320,6 +321,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .action((opts) => {
       result.code = runList(opts, io);
     });
+  registerSweepCommands(program, io, result);
   for (const sub of program.commands) sub.option('--debug', 'print stack traces of errors (default: false)');
   for (const sub of program.commands.filter((c) => !c.options.some((o) => o.long === '--require'))) sub.option('--require <module>', 'load a module that registers envs, agents or algorithms first (repeatable; a run\'s recorded modules load by themselves)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });

@@ -20,7 +20,8 @@ export interface CurvesOptions {
   smoothing?: number;
 }
 
-const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+/** The colours of successive series (matplotlib's first six). */
+export const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
 /**
  * A range narrower than this fraction of its values' magnitude is one value (the debiased EMA of
@@ -119,16 +120,22 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-interface Line {
+/** One series of a {@link Panel}. Faint series (opacity < 1) stay out of the legend. */
+export interface Line {
   label: string;
   points: Point[];
   color: string;
   opacity?: number;
   dashed?: boolean;
   markers?: boolean;
+  /** Markers only, no connecting path (categorical x). */
+  noPath?: boolean;
+  /** Half-heights of vertical error bars, one per point (e.g. a standard deviation). */
+  errors?: Array<number | null>;
 }
 
-interface Panel {
+/** One plot: axes, title and its series. */
+export interface Panel {
   title: string;
   xLabel: string;
   lines: Line[];
@@ -136,6 +143,8 @@ interface Panel {
   yRange?: [number, number];
   /** Log-10 y axis (all values > 0). */
   logY?: boolean;
+  /** Labelled x ticks instead of numeric ones (categorical x, e.g. one per configuration). */
+  xTicks?: Array<{ x: number; label: string }>;
 }
 
 /** Smallest and largest of `values` (a loop: spreading 100k points into Math.min overflows the stack). */
@@ -183,13 +192,21 @@ function isConstant(ys: readonly number[]): boolean {
 /** Learning-rate-like metrics that get a log axis when they span a decade or more. */
 const LOG_WHEN_WIDE = /^(lr|learningRate)$/;
 
-function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): string {
+/** Draws `p` into the box at (x0, y0) of size w x h; an SVG `<g>` fragment. */
+export function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): string {
   const m = { l: 52, r: 12, t: 24, b: 34 };
   // A log axis draws log10(y). Only finite points are drawn (a NaN or Inf, or y <= 0 on a log
   // axis, would poison every coordinate).
   const ty = (v: number) => (p.logY ? Math.log10(v) : v);
-  const lines = p.lines.map((l) => ({ ...l, points: l.points.map((q) => ({ x: q.x, y: ty(q.y) })).filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y)) }));
-  const all = lines.flatMap((l) => l.points);
+  const lines = p.lines.map((l) => {
+    // Error bars stay aligned with the points they belong to.
+    const kept = l.points.map((q, i) => ({ q: { x: q.x, y: ty(q.y) }, e: l.errors?.[i] ?? null })).filter(({ q }) => Number.isFinite(q.x) && Number.isFinite(q.y));
+    return { ...l, points: kept.map((k) => k.q), errors: l.errors ? kept.map((k) => k.e) : undefined };
+  });
+  const all = lines.flatMap((l) => l.points.flatMap((q, i) => {
+    const e = l.errors?.[i];
+    return e ? [q, { x: q.x, y: q.y - e }, { x: q.x, y: q.y + e }] : [q];
+  }));
   const parts: string[] = [`<g transform="translate(${x0},${y0})">`, `<text x="${m.l}" y="15" font-size="13" font-weight="bold">${esc(p.title)}</text>`];
   if (all.length === 0) {
     parts.push(`<text x="${m.l}" y="${m.t + (h - m.t - m.b) / 2}" font-size="12" fill="#888">no data</text></g>`);
@@ -197,6 +214,10 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
   }
   let [xlo, xhi] = extent(all.map((q) => q.x));
   let [ylo, yhi] = p.yRange ?? extent(all.map((q) => q.y));
+  if (p.xTicks?.length) {
+    const [tlo, thi] = extent(p.xTicks.map((t) => t.x));
+    (xlo = Math.min(xlo, tlo) - 0.5), (xhi = Math.max(xhi, thi) + 0.5);
+  }
   // A flat range (one point, a constant, or float noise around one value) is one tick at that
   // value, drawn mid-panel: a constant learning rate of 0.001 reads "0.001", once.
   const flatX = isFlatRange(xlo, xhi), flatY = isFlatRange(ylo, yhi);
@@ -214,7 +235,7 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
   // Room on the left for the widest y label.
   m.l = Math.max(m.l, Math.max(...yAxis.labels.map(labelWidth)) + 10);
   const pw = w - m.l - m.r;
-  const xAxis = flatX ? { ticks: xOnly, labels: tickLabels(xOnly) } : axisTicks(xlo, xhi, 5, pw, false);
+  const xAxis = p.xTicks ? { ticks: p.xTicks.map((t) => t.x), labels: p.xTicks.map((t) => esc(t.label)) } : flatX ? { ticks: xOnly, labels: tickLabels(xOnly) } : axisTicks(xlo, xhi, 5, pw, false);
   const sx = (v: number) => m.l + fraction(v, xlo, xhi) * pw;
   const sy = (v: number) => m.t + ph - fraction(v, ylo, yhi) * ph;
   parts[1] = `<text x="${m.l}" y="15" font-size="13" font-weight="bold">${esc(p.title)}</text>`;
@@ -231,8 +252,14 @@ function drawPanel(p: Panel, x0: number, y0: number, w: number, h: number): stri
   for (const l of [...lines].reverse()) {
     const d = l.points.map((q, i) => `${i ? 'L' : 'M'}${sx(q.x).toFixed(1)},${sy(q.y).toFixed(1)}`).join('');
     const style = `fill="none" stroke="${l.color}" stroke-width="1.5"${l.opacity !== undefined ? ` stroke-opacity="${l.opacity}"` : ''}${l.dashed ? ' stroke-dasharray="5,3"' : ''}`;
-    parts.push(`<path d="${d}" ${style}><title>${esc(l.label)}</title></path>`);
-    if (l.markers) for (const q of l.points) parts.push(`<circle cx="${sx(q.x).toFixed(1)}" cy="${sy(q.y).toFixed(1)}" r="2.5" fill="${l.color}"/>`);
+    if (!l.noPath) parts.push(`<path d="${d}" ${style}><title>${esc(l.label)}</title></path>`);
+    l.errors?.forEach((e, i) => {
+      const q = l.points[i];
+      if (!e || !q) return;
+      const x = sx(q.x).toFixed(1);
+      parts.push(`<path d="M${x},${sy(q.y - e).toFixed(1)}V${sy(q.y + e).toFixed(1)}M${(sx(q.x) - 4).toFixed(1)},${sy(q.y - e).toFixed(1)}h8M${(sx(q.x) - 4).toFixed(1)},${sy(q.y + e).toFixed(1)}h8" stroke="${l.color}" stroke-width="1.5" fill="none"/>`);
+    });
+    if (l.markers) for (const q of l.points) parts.push(`<circle cx="${sx(q.x).toFixed(1)}" cy="${sy(q.y).toFixed(1)}" r="2.5" fill="${l.color}"${l.opacity !== undefined ? ` fill-opacity="${l.opacity}"` : ''}/>`);
     if (l.opacity === undefined || l.opacity >= 1) {
       const tw = l.label.length * 6 + 18;
       legendX -= tw;
