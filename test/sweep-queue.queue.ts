@@ -6,6 +6,7 @@
  * a third worker joins (the machine came back). Every trial completes, the killed one resumes from
  * its checkpoint, and both ways give the same table and exactly the same metrics per trial.
  */
+import * as os from 'os';
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -54,7 +55,8 @@ function start(args: string[]): { proc: ChildProcess; out: () => string; exit: P
   let text = '';
   proc.stdout!.on('data', (d) => (text += d));
   proc.stderr!.on('data', (d) => (text += d));
-  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  // The status a shell sees: a worker stopped by Ctrl-C ends as if killed by SIGINT (130), as rl-run does.
+  const exit = new Promise<number | null>((r) => proc.once('exit', (code, signal) => r(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : null))));
   return { proc, out: () => text, exit };
 }
 

@@ -12,6 +12,7 @@
  * (after a Ctrl-C of the coordinator, say) attaches to the jobs already queued instead of adding
  * copies.
  */
+import { LOCK_FILE } from '../run-lock';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -152,16 +153,13 @@ export interface QueueWorkerOptions {
   log: (line: string) => void;
 }
 
-/** Name of the lock file `rl-run` keeps in a run directory while it trains (issue 12's run-lock.ts). */
-const RUN_LOCK_FILE = 'rl-run.lock';
-
 /**
  * Before resuming a trial that another worker started: a run lock left by a process on another host
  * cannot be checked by pid, but BullMQ only hands a job on once its previous worker's lease expired,
  * and that worker's children die with it (child.ts), so the lock is stale.
  */
 function dropForeignRunLock(runDir: string, log: (s: string) => void): void {
-  const file = path.join(runDir, RUN_LOCK_FILE);
+  const file = path.join(runDir, LOCK_FILE);
   let owner: { hostname?: unknown };
   try {
     owner = JSON.parse(fs.readFileSync(file, 'utf8'));
