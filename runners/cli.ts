@@ -174,10 +174,11 @@ async function runEval(opts: { checkpoint: string; split: string; samples?: stri
   } finally {
     progress?.close();
   }
-  const ckpt = r.checkpoint;
+  // The numbers only: the record must not carry the loaded checkpoint (its weights) along.
+  const { checkpoint: ckpt, ...result } = r;
   if (opts.record) {
     const command = ['rl-run eval', '--checkpoint', opts.checkpoint, '--split', opts.split, ...(opts.samples !== undefined ? ['--samples', opts.samples] : [])].join(' ');
-    const file = writeEvalRecord(ckpt.dir, { ...r, split, epoch: ckpt.meta.counters.epoch, weightsSha256: ckpt.meta.weights.sha256, backend, recordedAt: new Date().toISOString(), command });
+    const file = writeEvalRecord(ckpt.dir, { ...result, split, epoch: ckpt.meta.counters.epoch, weightsSha256: ckpt.meta.weights.sha256, backend, recordedAt: new Date().toISOString(), command });
     io.stderr.write(`rl-run: recorded in ${file}\n`);
   }
   io.stdout.write(`${split} accuracy ${r.accuracy.toFixed(4)} error ${r.error.toFixed(4)} (${r.correct}/${r.total}, ${r.samples ? `${r.samples} samples` : 'greedy'}) checkpoint ${ckpt.dir} epoch ${ckpt.meta.counters.epoch} backend ${backend}\n`);

@@ -61,6 +61,8 @@ test('eval accepts the env API split names (validation, val) and --record writes
   assert.ok(r, 'record written beside the checkpoint');
   assert.ok(rec.stdout.startsWith(`test accuracy ${r!.accuracy.toFixed(4)} error ${r!.error.toFixed(4)} (${r!.correct}/${r!.total}`), rec.stdout);
   assert.is(r!.command, `rl-run eval --checkpoint ${run} --split test`);
+  // The numbers and their provenance only (a merge once spread the loaded weights into it: 8 MB).
+  assert.equal(Object.keys(r!).sort(), ['accuracy', 'backend', 'command', 'correct', 'epoch', 'error', 'recordedAt', 'samples', 'seconds', 'split', 'total', 'weightsSha256']);
   // The run scored its test on --test-items 13; eval of the run reproduces that number.
   assert.is(r!.total, 13);
   const trained = await runCli(['eval', '--checkpoint', run, '--quiet', '--backend', 'wasm']);
