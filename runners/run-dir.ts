@@ -10,6 +10,7 @@
  *   lock (see run-lock.ts), checks again under it, and only then writes: a fresh `config.json`,
  *   or for `--force` the old run's entries removed, or for `--resume` the checkpoint read back.
  */
+import { readRegularTextFile } from '../io/safe-read';
 import * as fs from 'fs';
 import * as path from 'path';
 import { asWriteError, backupDirName, recoverDir, writeFileAtomic } from './atomic-write';
@@ -86,10 +87,9 @@ export function assertRunDirectory(runDir: string): void {
  * end), else null. `maxBytes` bounds what is read.
  */
 function readRegular(file: string, maxBytes: number): string | null {
+  // io/safe-read does the checks (regular file, size, no blocking); here any refusal means "not usable".
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile() || st.size > maxBytes) return null;
-    return fs.readFileSync(file, 'utf8');
+    return readRegularTextFile(file, { what: 'run file', maxBytes });
   } catch {
     return null;
   }
