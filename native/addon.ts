@@ -1,6 +1,6 @@
 /**
- * Typed loader of the optional native addon (GEMM, fused Adam step; native/src, built by scripts/build-native.js
- * into native/build/Release/glimpse_native.node). Loading never throws: a missing or broken
+ * Typed loader of the optional native addon (GEMM, fused Adam step, dense epilogues, lstm cell;
+ * native/src, built by scripts/build-native.js into native/build/Release/glimpse_native.node). Loading never throws: a missing or broken
  * build, or `GLIMPSE_NATIVE=0`, gives `null` and a one-line reason from {@link nativeAddonError}.
  */
 import { nativeDisabledReason, nativeEnabled } from '../tensor/flags';
@@ -56,6 +56,27 @@ export interface NativeAddon {
   ): void;
   /** In place over `n` floats: D = Y > 0 ? D : 0 (ReLU's backward through its output Y). Absent from older builds. */
   reluMask?(memory: NativeMemory, dOffset: number, yOffset: number, n: number): void;
+  /**
+   * The elementwise part of an lstm cell on `rows` rows of hidden size H (native/src/lstm_cell.h),
+   * all operands in `memory` at byte offsets: the `[rows, 4H]` gate pre-activations A (column
+   * blocks i, f, o, u) are replaced by their activations (sigmoid, sigmoid, sigmoid, tanh); writes
+   * the `[rows, H]` C = i u + f cPrev, Tc = tanh(C) and H = o Tc. `cPrevMemory` null: the zero
+   * previous state. Outputs must not overlap. Absent from builds made before it was added.
+   */
+  lstmCellForward?(
+    memory: NativeMemory, aOffset: number, cOffset: number, tcOffset: number, hOffset: number, rows: number, H: number,
+    cPrevMemory: NativeMemory | null, cPrevOffset: number,
+  ): void;
+  /**
+   * One step of the lstm cell's backward: from Dh, the saved activations A, Tc = tanh(c) and
+   * cPrev (null at the first step) and the carry Dc (the cell gradient from the next step, zeros
+   * at the last), writes the `[rows, 4H]` gate pre-activation gradient Dz and replaces Dc by
+   * dc * f for the step before. Absent from builds made before it was added.
+   */
+  lstmCellBackward?(
+    memory: NativeMemory, dhOffset: number, aOffset: number, tcOffset: number, dcOffset: number, dzOffset: number,
+    rows: number, H: number, cPrevMemory: NativeMemory | null, cPrevOffset: number,
+  ): void;
   /** The build's SIMD path, thread count and register tile. */
   config(): NativeConfig;
   /** Sets the thread count (1..64) and the FLOP count below which a call runs on one thread. */

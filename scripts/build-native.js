@@ -16,7 +16,7 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const nativeDir = path.join(root, 'native');
 const outFile = path.join(nativeDir, 'build', 'Release', 'glimpse_native.node');
-const sources = ['src/addon.cc', 'src/adam.cc', 'src/epilogue.cc', 'src/sgemm.cc', 'src/thread_pool.cc'];
+const sources = ['src/addon.cc', 'src/adam.cc', 'src/epilogue.cc', 'src/lstm_cell.cc', 'src/sgemm.cc', 'src/thread_pool.cc'];
 
 /** The folder holding include/node/node_api.h for the running Node (its install prefix). */
 function nodeDir() {

@@ -158,6 +158,16 @@ function heapBackend(what: string): WasmHeapBackend {
 }
 
 /**
+ * The wasm heap and the byte offset there of row `row` of a float32 `[*, K]` wasm tensor, after
+ * checking `rows` rows fit: for the wrappers of other native kernels (tensor/native-lstm.ts).
+ * Valid only until the next wasm allocation (which may replace the heap): take it, use it, drop it.
+ */
+export function nativeHeapRows(t: tf.Tensor2D, row: number, rows: number, what: string): { heap: Uint8Array; offset: number } {
+  const backend = heapBackend(what);
+  return { heap: backend.wasm.HEAPU8, offset: rowOffset(backend, t, row, rows, what) };
+}
+
+/**
  * Copies rows `[srcRow, srcRow + rows)` of `src` into rows `[dstRow, dstRow + rows)` of `dst`
  * (float32 wasm tensors with the same column count) in place: a memcpy on the heap, no kernel.
  * For tensors made by {@link nativeEmpty} that nothing else shares yet.

@@ -11,6 +11,9 @@
 //   biasActivation(memory, cOffset, M, N, ldc, biasMemory, biasOffset, activation)
 //                biasMemory null for none; activation 0 linear, 1 relu, 2 tanh
 //   reluMask(memory, dOffset, yOffset, n)        d = y > 0 ? d : 0
+//   lstmCellForward(memory, aOffset, cOffset, tcOffset, hOffset, rows, H, cPrevMemory, cPrevOffset)
+//   lstmCellBackward(memory, dhOffset, aOffset, tcOffset, dcOffset, dzOffset, rows, H, cPrevMemory, cPrevOffset)
+//                cPrevMemory null for the zero previous cell state (see lstm_cell.h)
 //   config() -> {simd, threads, minParallelFlops, tileRows, tileCols}
 //   setThreads(threads, minParallelFlops?)
 #include <node_api.h>
@@ -25,6 +28,7 @@
 
 #include "adam.h"
 #include "epilogue.h"
+#include "lstm_cell.h"
 #include "sgemm.h"
 
 namespace {
@@ -287,6 +291,94 @@ napi_value ReluMask(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// One operand of the lstm cell kernels: its name, pointer and size in floats.
+struct Span {
+  const char* name;
+  const float* p;
+  int64_t n;
+  bool output;
+};
+
+// Throws unless every operand fits in its memory and no output overlaps another operand.
+void checkSpans(const char* fn, const Span* spans, int count, const int64_t* available) {
+  for (int k = 0; k < count; k++)
+    if (available[k] < spans[k].n)
+      throw ArgError{std::string(fn) + ": " + spans[k].name + " needs " + std::to_string(spans[k].n) +
+                     " floats from its offset but has " + std::to_string(available[k])};
+  for (int a = 0; a < count; a++)
+    for (int b = a + 1; b < count; b++) {
+      const Span &x = spans[a], &y = spans[b];
+      if ((x.output || y.output) && x.n > 0 && y.n > 0 && x.p < y.p + y.n && y.p < x.p + x.n)
+        throw ArgError{std::string(fn) + ": " + x.name + " and " + y.name + " overlap; they must be distinct"};
+    }
+}
+
+// The previous cell state: null (none) or memory + byte offset.
+const float* getOptionalFloats(napi_env env, napi_value memory, napi_value offset, const char* fn, const char* name,
+                               int64_t* available) {
+  napi_valuetype type;
+  napi_typeof(env, memory, &type);
+  if (type == napi_null || type == napi_undefined) {
+    *available = 0;
+    return nullptr;
+  }
+  return getFloats(env, memory, offset, fn, name, available);
+}
+
+// The lstm cell's forward on `rows` rows, gates in place (see lstm_cell.h).
+napi_value LstmCellForward(napi_env env, napi_callback_info info) {
+  const char* fn = "lstmCellForward";
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 9) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 9");
+  try {
+    const int64_t rows = getCount(env, argv[5], fn, "rows");
+    const int64_t H = getCount(env, argv[6], fn, "H");
+    int64_t avail[5] = {0, 0, 0, 0, 0};
+    float* a = getFloats(env, argv[0], argv[1], fn, "A", &avail[0]);
+    float* c = getFloats(env, argv[0], argv[2], fn, "C", &avail[1]);
+    float* tc = getFloats(env, argv[0], argv[3], fn, "Tc", &avail[2]);
+    float* h = getFloats(env, argv[0], argv[4], fn, "H", &avail[3]);
+    const float* cPrev = getOptionalFloats(env, argv[7], argv[8], fn, "CPrev", &avail[4]);
+    const Span spans[5] = {{"A", a, 4 * rows * H, true}, {"C", c, rows * H, true}, {"Tc", tc, rows * H, true},
+                           {"H", h, rows * H, true}, {"CPrev", cPrev, cPrev == nullptr ? 0 : rows * H, false}};
+    checkSpans(fn, spans, 5, avail);
+    gg::lstmCellForward(a, cPrev, c, tc, h, rows, H);
+  } catch (const ArgError& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+// One step of the lstm cell's backward (see lstm_cell.h).
+napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
+  const char* fn = "lstmCellBackward";
+  size_t argc = 10;
+  napi_value argv[10];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 10) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 10");
+  try {
+    const int64_t rows = getCount(env, argv[6], fn, "rows");
+    const int64_t H = getCount(env, argv[7], fn, "H");
+    int64_t avail[6] = {0, 0, 0, 0, 0, 0};
+    const float* dh = getFloats(env, argv[0], argv[1], fn, "Dh", &avail[0]);
+    const float* a = getFloats(env, argv[0], argv[2], fn, "A", &avail[1]);
+    const float* tc = getFloats(env, argv[0], argv[3], fn, "Tc", &avail[2]);
+    float* dc = getFloats(env, argv[0], argv[4], fn, "Dc", &avail[3]);
+    float* dz = getFloats(env, argv[0], argv[5], fn, "Dz", &avail[4]);
+    const float* cPrev = getOptionalFloats(env, argv[8], argv[9], fn, "CPrev", &avail[5]);
+    const Span spans[6] = {{"Dh", dh, rows * H, false}, {"A", a, 4 * rows * H, false}, {"Tc", tc, rows * H, false},
+                           {"Dc", dc, rows * H, true}, {"Dz", dz, 4 * rows * H, true},
+                           {"CPrev", cPrev, cPrev == nullptr ? 0 : rows * H, false}};
+    checkSpans(fn, spans, 6, avail);
+    gg::lstmCellBackward(dh, a, tc, cPrev, dc, dz, rows, H);
+  } catch (const ArgError& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
 napi_value Config(napi_env env, napi_callback_info) {
   napi_value obj, v;
   napi_create_object(env, &obj);
@@ -341,6 +433,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reluMask", nullptr, ReluMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"lstmCellForward", nullptr, LstmCellForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"lstmCellBackward", nullptr, LstmCellBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

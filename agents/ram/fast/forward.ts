@@ -13,11 +13,13 @@
  *   rnn: h_t = relu(z_t); lstm: [i, f, o, u] = [sig, sig, sig, tanh](z_t column blocks),
  *   c_t = i u + f c_{t-1} (c_{-1} = 0), h_t = o tanh(c_t);
  *   mu = tanh(H Wlocation + b), baseline = H Wbaseline + b, logits = h Waction + b.
- * The lstm gates are computed in JS on views of the wasm heap (float64 arithmetic rounded to
- * float32: within 1e-6 of the reference's float32 kernels, and identical between act and replay).
+ * The lstm cell's elementwise math is one native call per step (tensor/native-lstm.ts; its float32
+ * sigmoid and tanh are within 4 ulp of the exact values, so within 1e-6 of the reference's tfjs
+ * kernels, and the same call on the same rows makes act and replay identical).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeEmpty, nativeLinear, nativeLinearInto, nativeRowsView, type LinearTerm } from '../../../tensor/native-dense';
+import { nativeEmpty, nativeLinear, nativeLinearInto, type LinearTerm } from '../../../tensor/native-dense';
+import { nativeLstmCellForward } from '../../../tensor/native-lstm';
 import type { RamWeights } from '../weights';
 
 /**
@@ -98,28 +100,8 @@ export function coreStep(w: RamWeights, f: ForwardBuffers, row: number, B: numbe
     return;
   }
   nativeLinearInto(f.A, row, 0, terms, w.coreInput.bias, 'linear', B);
-  const H = f.H.shape[1];
-  // Views after the GEMM (no allocation from here on).
-  const a = nativeRowsView(f.A, row, B), c = nativeRowsView(f.C!, row, B), tc = nativeRowsView(f.TC!, row, B), h = nativeRowsView(f.H, row, B);
-  const cPrev = prev?.c === undefined || prev === null ? null : nativeRowsView(prev.c.x, prev.c.xRowStart, B);
-  for (let b = 0; b < B; b++) {
-    const za = 4 * H * b, zh = H * b;
-    for (let j = 0; j < H; j++) {
-      const i = 1 / (1 + Math.exp(-a[za + j]));
-      const fg = 1 / (1 + Math.exp(-a[za + H + j]));
-      const o = 1 / (1 + Math.exp(-a[za + 2 * H + j]));
-      const u = Math.tanh(a[za + 3 * H + j]);
-      a[za + j] = i;
-      a[za + H + j] = fg;
-      a[za + 2 * H + j] = o;
-      a[za + 3 * H + j] = u;
-      const cv = Math.fround(Math.fround(i) * Math.fround(u) + (cPrev === null ? 0 : Math.fround(fg) * cPrev[zh + j]));
-      c[zh + j] = cv;
-      const t = Math.fround(Math.tanh(cv));
-      tc[zh + j] = t;
-      h[zh + j] = Math.fround(o) * t;
-    }
-  }
+  const cPrev = prev?.c === undefined || prev === null ? null : { t: prev.c.x, row: prev.c.xRowStart };
+  nativeLstmCellForward({ gates: { t: f.A, row }, cPrev, c: { t: f.C!, row }, tanhC: { t: f.TC!, row }, h: { t: f.H, row } }, B);
 }
 
 /** The location means of rows `[row, row + rows)` of H, into the same rows of mu. */

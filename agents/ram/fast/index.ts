@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeDenseAvailable } from '../../../tensor/native-dense';
+import { nativeLstmAvailable } from '../../../tensor/native-lstm';
 import { fastPathsEnabled } from '../../../tensor/flags';
 import type { CoreKind } from '../../glimpse/config';
 
@@ -24,9 +25,11 @@ export type { ForwardBuffers } from './forward';
 
 /**
  * Whether the fast path runs for a `core` (rnn or lstm) now: the wasm backend, the native addon
- * with the dense kernels, and neither tfjs flag `GLIMPSE_FAST_PATHS` nor `GLIMPSE_NATIVE` off
+ * with the dense kernels (and, lstm, the cell kernels: an addon built before them leaves the lstm
+ * on the reference networks), and neither tfjs flag `GLIMPSE_FAST_PATHS` nor `GLIMPSE_NATIVE` off
  * (tensor/flags.ts).
  */
 export function fastPathAvailable(core: CoreKind): boolean {
-  return (core === 'rnn' || core === 'lstm') && fastPathsEnabled() && tf.getBackend() === 'wasm' && nativeDenseAvailable();
+  if (core !== 'rnn' && core !== 'lstm') return false;
+  return fastPathsEnabled() && tf.getBackend() === 'wasm' && nativeDenseAvailable() && (core === 'rnn' || nativeLstmAvailable());
 }

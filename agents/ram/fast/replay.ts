@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeColSum, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows, nativeRowsView } from '../../../tensor/native-dense';
 import { flattenRamWeights, unflattenRamWeights, type RamWeights } from '../weights';
+import { nativeLstmCellBackward } from '../../../tensor/native-lstm';
 import { baselineRows, forwardAll, forwardWidths, logitRows, type ForwardBuffers } from './forward';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -71,8 +72,8 @@ function backThroughTime(
 /**
  * Backward through time of the lstm core, into `[N, 4H]` dZ (the gradient of the gate
  * pre-activations, column blocks i, f, o, u). dH_t = head gradients + dZ_{t+1} Wh^T (GEMMs
- * accumulating in place); the cell's chain rule runs in JS on views of the saved gates `sA`, cells
- * `sC` and their tanh `sTC`:
+ * accumulating in place); the cell's chain rule is one native call per step
+ * (tensor/native-lstm.ts) on the saved gates `sA`, cells `sC` and their tanh `sTC`:
  *   do = dh tanh(c), dc = dh o (1 - tanh(c)^2) + dc_{t+1} f_{t+1}, di = dc u, du = dc i,
  *   df = dc c_{t-1} (0 at t = 0); dz = [di i(1-i), df f(1-f), do o(1-o), du (1-u^2)].
  */
@@ -86,26 +87,17 @@ function backThroughTimeLstm(
   if (dPreLoc === null) nativeRowsView(dH, 0, N).fill(0);
   nativeLinearInto(dH, (T - 1) * B, 0, [{ x: dLogits, w: Wa, transposeW: true }], null, 'linear', B, true);
   const dZ = nativeEmpty(N, 4 * H);
-  const dcCarry = new Float64Array(B * H);
-  for (let t = T - 1; t >= 0; t--) {
-    if (t < T - 1) nativeLinearInto(dH, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, true);
-    // Views after the GEMM (no allocation until the next step).
-    const dh = nativeRowsView(dH, t * B, B), a = nativeRowsView(sA, t * B, B), tc = nativeRowsView(sTC, t * B, B), dz = nativeRowsView(dZ, t * B, B);
-    const cPrev = t > 0 ? nativeRowsView(sC, (t - 1) * B, B) : null;
-    for (let b = 0; b < B; b++) {
-      const za = 4 * H * b, zh = H * b;
-      for (let j = 0; j < H; j++) {
-        const i = a[za + j], f = a[za + H + j], o = a[za + 2 * H + j], u = a[za + 3 * H + j];
-        const g = dh[zh + j], tcv = tc[zh + j];
-        const dO = g * tcv;
-        const dc = g * o * (1 - tcv * tcv) + dcCarry[zh + j];
-        dz[za + j] = dc * u * i * (1 - i);
-        dz[za + H + j] = cPrev === null ? 0 : dc * cPrev[zh + j] * f * (1 - f);
-        dz[za + 2 * H + j] = dO * o * (1 - o);
-        dz[za + 3 * H + j] = dc * i * (1 - u * u);
-        dcCarry[zh + j] = dc * f;
-      }
+  const dcCarry = nativeEmpty(B, H);
+  try {
+    nativeRowsView(dcCarry, 0, B).fill(0);
+    for (let t = T - 1; t >= 0; t--) {
+      if (t < T - 1) nativeLinearInto(dH, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, true);
+      const cPrev = t > 0 ? { t: sC, row: (t - 1) * B } : null;
+      const row = t * B;
+      nativeLstmCellBackward({ dh: { t: dH, row }, gates: { t: sA, row }, tanhC: { t: sTC, row }, cPrev, dcCarry: { t: dcCarry }, dz: { t: dZ, row } }, B);
     }
+  } finally {
+    tf.dispose([dH, dcCarry]);
   }
   return dZ;
 }
