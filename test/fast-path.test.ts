@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../runners/backend';
 import { fastPathAvailable } from '../agents/ram/fast';
+import { loadNativeAddon } from '../native/addon';
 import { RamAgent, resolveRamConfig } from '../agents/ram';
 import type { Evaluation } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
@@ -36,6 +37,13 @@ function assertClose(got: number[], want: number[], what: string): void {
   assert.is(got.length, want.length, `${what}: length`);
   got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= 1e-5 + 1e-4 * Math.abs(want[i]), `${what}[${i}]: fast ${g} vs reference ${want[i]}`));
 }
+
+test('with the addon built, the equivalence tests below run the fast path of both cores (the lstm on the native cell kernels)', () => {
+  // A skip below would otherwise hide an addon that lacks the lstm cell kernels.
+  if (loadNativeAddon() === null) return;
+  assert.ok(fastPathAvailable('rnn'), 'rnn fast path');
+  assert.ok(fastPathAvailable('lstm'), 'lstm fast path: the addon lacks lstmCellForward / lstmCellBackward');
+});
 
 for (const [core, T, B] of [['rnn', 1, 3], ['rnn', 4, 3], ['rnn', 7, 1], ['rnn', 4, 9], ['lstm', 1, 3], ['lstm', 4, 3], ['lstm', 7, 2]] as const) {
   test(`${core} T=${T} B=${B}: fast outputs and gradients equal the reference replay's`, () => {

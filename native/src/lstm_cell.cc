@@ -23,7 +23,7 @@ inline uint32_t asBits(float f) {
   return u;
 }
 
-// exp(x) for x in [-87, 88] (callers clamp), Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2
+// exp(x) for x in [-126 ln 2, 88] (callers clamp: 2^n must stay a normal number), Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2
 // (ln2 split in two so n * the first part is exact), e^r by a degree-7 polynomial, 2^n put in
 // the exponent bits. Relative error below 2 ulp; only arithmetic and bit moves, so it vectorises.
 inline float expClamped(float x) {
@@ -47,17 +47,18 @@ inline float expClamped(float x) {
 inline float absf(float x) { return asFloat(asBits(x) & 0x7fffffffu); }
 
 // 1 / (1 + e^-x) from e = e^-|x| <= 1 (no overflow): s = 1 / (1 + e) for x >= 0, e s for x < 0.
-// Below -87 the result (< 1.7e-38) is flushed to 0. NaN stays NaN.
+// Below -126 ln 2 the result would be subnormal (< 2^-126): it is flushed to 0. NaN stays NaN.
 inline float sigmoid(float x) {
   const float ax = absf(x);
-  float e = expClamped(-(ax < 87.f ? ax : 87.f));
-  e = ax < 87.f ? e : 0.f;
+  const float kMax = 87.33654f;  // 126 ln 2, rounded down
+  float e = expClamped(-(ax < kMax ? ax : kMax));
+  e = ax < kMax ? e : 0.f;
   const float s = 1.f / (1.f + e);
   return x >= 0.f ? s : (x < 0.f ? e * s : x);
 }
 
-// Cephes' tanhf: an odd polynomial below |x| = 0.625, 1 - 2 / (e^{2|x|} + 1) above (exactly 1
-// from |x| = 9 on); both computed and one selected, so the loop vectorises. NaN stays NaN.
+// Cephes' tanhf: an odd polynomial below |x| = 0.625, 1 - 2 / (e^{2|x|} + 1) above (1 in float32
+// from |x| = 9.01 on); both computed and one selected, so the loop vectorises. NaN stays NaN.
 inline float tanhf_(float x) {
   const float ax = absf(x);
   const float z = x * x;

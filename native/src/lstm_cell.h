@@ -6,10 +6,12 @@
 //   backward: do = dh tanh(c), dc = dh o (1 - tanh(c)^2) + dc_next, then
 //             dz = [dc u i(1-i), dc c_prev f(1-f), do o(1-o), dc i (1-u^2)], dc_next = dc f
 //
-// sigmoid and tanh are the vectorisable float32 functions below (max relative error about 2 ulp,
-// test/lstm-cell.test.ts bounds it): a call to the C library's expf/tanhf per element does not
-// vectorise and made the cell ~10x slower. Every operation is the same in vector and scalar
-// lanes (no contraction), so an element's result does not depend on its position or on B.
+// sigmoid and tanh are vectorisable float32 functions of plain arithmetic (lstm_cell.cc; relative
+// error below 4 ulp, measured 3.4 and 2.3; test/lstm-cell.test.ts bounds it): the C library's
+// expf/tanhf, one call per element, do not vectorise and made the forward cell 13x slower
+// (1.28 vs 0.096 ms a step at B=128, H=256, measured in a C++ loop on this machine). Every
+// operation is the same in vector and scalar lanes (no contraction), so an element's result does
+// not depend on its position or on B.
 #pragma once
 
 #include <cstdint>
