@@ -85,6 +85,27 @@ static void packA(const GemmProblem& p, const float* A, int64_t i0, int64_t mc, 
   }
 }
 
+#if defined(__AVX2__)
+// In place: r[i][j] becomes r[j][i] (the standard unpack / shuffle / lane-permute sequence).
+static inline void transpose8x8(__m256 r[8]) {
+  __m256 t[8], s[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    s[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    s[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int i = 0; i < 4; i++) {
+    r[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
+  }
+}
+#endif
+
 // Packs rows [k0, k0+kc) x cols [j0, j0+nc) of op(B) as NR-column panels: panel-major, then k, then c.
 static void packB(const GemmProblem& p, const float* B, int64_t k0, int64_t kc, int64_t j0, int64_t nc,
                   float* dst) {
@@ -106,7 +127,23 @@ static void packB(const GemmProblem& p, const float* B, int64_t k0, int64_t kc, 
       // op(B)(k, j) = B[j][k]: read NR rows of B in parallel, each sequentially in k.
       const float* colPtr[NR];
       for (int c = 0; c < NR; c++) colPtr[c] = B + (j0 + jp + std::min<int64_t>(c, cols - 1)) * p.ldb + k0;
-      for (int64_t k = 0; k < kc; k++) {
+      int64_t k = 0;
+#if defined(__AVX2__)
+      // Whole panels in 8 x 8 blocks: eight rows of B, 8 values of k each, transposed in
+      // registers. The scalar gather below made packing cost as much as the multiply when few
+      // rows of A share the packed panel (M = 128: the lstm's recurrent gradient, 2x slower).
+      if (cols == NR)
+        for (; k + 8 <= kc; k += 8) {
+          for (int c = 0; c < NR; c += 8) {
+            __m256 r[8];
+            for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(colPtr[c + i] + k);
+            transpose8x8(r);
+            for (int i = 0; i < 8; i++) _mm256_storeu_ps(dst + i * NR + c, r[i]);
+          }
+          dst += 8 * NR;
+        }
+#endif
+      for (; k < kc; k++) {
         for (int c = 0; c < NR; c++) dst[c] = c < cols ? colPtr[c][k] : 0.f;
         dst += NR;
       }
