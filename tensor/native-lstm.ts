@@ -2,8 +2,8 @@
  * The elementwise part of an lstm cell on the native addon (native/src/lstm_cell.h), in place on
  * row blocks of float32 wasm tensors: the forward cell of a step (gate activations, c, tanh(c),
  * h) and one step of its backward (the gate chain rule). The gate GEMMs are native-dense.ts's.
- * A JS loop over views of the wasm heap did the same at ~30x the cost (V8's Math.exp and
- * Math.tanh do not vectorise).
+ * A JS loop over views of the wasm heap did the same at ~33x the cost (forward, B=128, H=256:
+ * 3.0 vs 0.09 ms a step; V8's Math.exp and Math.tanh do not vectorise).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from '../native/addon';
