@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { makeAgent, listAgents } from '../agents';
-import { RamAgent, resolveRamConfig } from '../agents/ram';
+import { RAM_LAYERS, RamAgent, resolveRamConfig } from '../agents/ram';
+import { RAM_WEIGHT_COUNT } from '../agents/ram/weights';
 import type { Agent, AgentState } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
 import { Rng } from '../envs/rng';
@@ -67,7 +68,8 @@ test('same seed gives the same weights and actions; another seed differs', () =>
   const b = makeAgent('ram', ENV, { ...SMALL, seed: 4 });
   const c = makeAgent('ram', ENV, { ...SMALL, seed: 5 });
   const wa = a.getWeights(), wb = b.getWeights(), wc = c.getWeights();
-  assert.equal(Object.keys(wa), ['glimpse/what/kernel', 'glimpse/what/bias', 'glimpse/where/kernel', 'glimpse/where/bias', 'glimpse/combine/kernel', 'glimpse/combine/bias', 'core/input/kernel', 'core/input/bias', 'core/recurrent/kernel', 'location/kernel', 'location/bias', 'action/kernel', 'action/bias', 'baseline/kernel', 'baseline/bias']);
+  // The checkpoint keys of RAM_LAYERS, in its order (a dense layer: kernel, then bias).
+  assert.equal(Object.keys(wa), Object.values(RAM_LAYERS).flatMap(({ kind, key }) => (kind === 'dense' ? [`${key}/kernel`, `${key}/bias`] : [key])));
   for (const k of Object.keys(wa)) assert.equal(Array.from(wa[k].data), Array.from(wb[k].data), k);
   assert.not.equal(Array.from(wa['core/input/kernel'].data), Array.from(wc['core/input/kernel'].data));
   const ra = collect(a, 3, 3, false, new Rng(7));
@@ -76,7 +78,7 @@ test('same seed gives the same weights and actions; another seed differs', () =>
   assert.equal(Array.from(ra.actions[2].label), Array.from(rb.actions[2].label));
   // tfjs variable names are unique per instance (the engine forbids duplicates).
   const names = new Set([...a.trainableVariables(), ...b.trainableVariables()].map((v) => v.name));
-  assert.is(names.size, 30);
+  assert.is(names.size, 2 * RAM_WEIGHT_COUNT);
   [a, b, c].forEach((x) => x.dispose());
 });
 

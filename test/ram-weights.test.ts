@@ -1,11 +1,12 @@
 /**
  * The named view of RAM's weights (agents/ram/weights.ts): it covers every trainable variable
- * exactly once (rnn and lstm cores), and flatten/unflatten are inverse.
+ * exactly once (rnn and lstm cores), each layer of RAM_LAYERS is the variable its checkpoint key
+ * names, and flatten/unflatten are inverse. Nothing here names a layer: the test follows RAM_LAYERS.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RamAgent, resolveRamConfig } from '../agents/ram';
-import { RAM_WEIGHT_COUNT, flattenRamWeights, ramWeightsOf, unflattenRamWeights } from '../agents/ram/weights';
+import { RAM_LAYERS, RAM_WEIGHT_COUNT, flattenRamWeights, ramWeightsOf, unflattenRamWeights } from '../agents/ram/weights';
 import { glimpseEnvInfo } from './helpers/ram-rollout';
 import { initBackend } from '../runners/backend';
 
@@ -23,18 +24,22 @@ for (const core of ['rnn', 'lstm'] as const) {
     assert.is(new Set(flat).size, flat.length, 'no variable twice');
     for (const v of vars) assert.ok(flat.includes(v), `${v.name} is in the view`);
     const keys = Object.keys(agent.getWeights());
-    const byName: Record<string, string> = {
-      'glimpse/what/kernel': 'what', 'glimpse/where/kernel': 'where', 'glimpse/combine/kernel': 'combine',
-      'core/input/kernel': 'coreInput', 'location/kernel': 'location', 'action/kernel': 'action', 'baseline/kernel': 'baseline',
+    const variable = (key: string) => {
+      assert.ok(keys.includes(key), `the agent has a weight '${key}'`);
+      return vars[keys.indexOf(key)];
     };
-    for (const [key, layer] of Object.entries(byName)) {
-      const v = vars[keys.indexOf(key)];
-      assert.is((agent.weights as unknown as Record<string, { kernel: unknown }>)[layer].kernel, v, `${layer} is ${key}`);
+    const named = agent.weights as unknown as Record<string, { kernel: unknown; bias: unknown }>;
+    for (const [name, { kind, key }] of Object.entries(RAM_LAYERS)) {
+      if (kind === 'dense') {
+        assert.is(named[name].kernel, variable(`${key}/kernel`), `${name}.kernel is ${key}/kernel`);
+        assert.is(named[name].bias, variable(`${key}/bias`), `${name}.bias is ${key}/bias`);
+      } else {
+        assert.is(named[name], variable(key), `${name} is ${key}`);
+      }
     }
-    assert.is(agent.weights.coreRecurrent, vars[keys.indexOf('core/recurrent/kernel')]);
     const back = unflattenRamWeights(flat);
     assert.equal(flattenRamWeights(back), flat);
-    assert.throws(() => unflattenRamWeights(flat.slice(1)), /^ram: expected 15 weight tensors, got 14$/);
+    assert.throws(() => unflattenRamWeights(flat.slice(1)), new RegExp(`^ram: expected ${RAM_WEIGHT_COUNT} weight tensors, got ${RAM_WEIGHT_COUNT - 1}$`));
     const entries = (agent as unknown as { params: { entries: Array<[string, import('@tensorflow/tfjs-core').Variable]> } }).params.entries;
     assert.throws(() => ramWeightsOf(entries.filter(([k]) => k !== 'core/recurrent/kernel')), /^ram: no variable 'core\/recurrent\/kernel'; the networks created: glimpse\/what\/kernel, /);
     agent.dispose();

@@ -7,21 +7,32 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CoreKind, GlimpseClassifierConfig } from './config';
-import { applyDense, type Dense, type ParamStore } from './params';
+import { applyDense, denseLayer, matrixLayer, type LayerParams, type ParamStore } from './params';
+
+/** The sizes the core is built from. */
+type CoreSizes = Pick<GlimpseClassifierConfig, 'core' | 'hidden' | 'glimpseFeatures'>;
+
+/** Width of the pre-activation z: hidden, or 4 hidden for the lstm gates i, f, o, u. */
+const zWidth = (c: CoreSizes): number => (c.core === 'lstm' ? 4 * c.hidden : c.hidden);
+
+/** The core's layers: names, checkpoint keys, shapes (see `LayerSpec`). */
+export const CORE_LAYERS = {
+  /** Input projection `W_i g + b` (width hidden, or 4 hidden for the lstm gates i, f, o, u). */
+  coreInput: denseLayer('core/input', (c: CoreSizes) => [c.glimpseFeatures, zWidth(c)]),
+  /** Recurrent matrix `[hidden, width]`. */
+  coreRecurrent: matrixLayer('core/recurrent/kernel', (c: CoreSizes) => [c.hidden, zWidth(c)]),
+};
 
 /** The recurrent core; a state is `[h]` (rnn) or `[h, c]` (lstm), each `[B, hidden]`. */
 export class CoreNetwork {
   readonly kind: CoreKind;
   readonly hidden: number;
-  private readonly input: Dense;
-  private readonly recurrent: tf.Variable;
+  private readonly layers: LayerParams<typeof CORE_LAYERS>;
 
-  constructor(params: ParamStore, config: Pick<GlimpseClassifierConfig, 'core' | 'hidden' | 'glimpseFeatures'>) {
+  constructor(params: ParamStore, config: CoreSizes) {
     this.kind = config.core;
     this.hidden = config.hidden;
-    const width = this.kind === 'lstm' ? 4 * this.hidden : this.hidden;
-    this.input = params.dense('core/input', config.glimpseFeatures, width);
-    this.recurrent = params.matrix('core/recurrent/kernel', this.hidden, width);
+    this.layers = params.layers(CORE_LAYERS, config);
   }
 
   /** Number of tensors in a state. */
@@ -36,7 +47,7 @@ export class CoreNetwork {
 
   /** Input projection `W_i g + b` of `[N, G]` features. */
   project(g: tf.Tensor2D): tf.Tensor2D {
-    return applyDense(this.input, g);
+    return applyDense(this.layers.coreInput, g);
   }
 
   /**
@@ -44,7 +55,7 @@ export class CoreNetwork {
    * means the zero initial state, which skips the recurrent matMul (and its gradient).
    */
   step(projected: tf.Tensor2D, state: tf.Tensor2D[] | null): tf.Tensor2D[] {
-    const z: tf.Tensor2D = state ? tf.add(projected, tf.matMul(state[0], this.recurrent as tf.Tensor2D)) : projected;
+    const z: tf.Tensor2D = state ? tf.add(projected, tf.matMul(state[0], this.layers.coreRecurrent as tf.Tensor2D)) : projected;
     if (this.kind === 'rnn') return [tf.relu(z)];
     const [i, f, o, u] = tf.split(z, 4, 1) as tf.Tensor2D[];
     const input: tf.Tensor2D = tf.mul(tf.sigmoid(i), tf.tanh(u));

@@ -5,27 +5,37 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GlimpseClassifierConfig } from './config';
-import { applyDense, type Dense, type ParamStore } from './params';
+import { applyDense, denseLayer, type LayerParams, type ParamStore } from './params';
+
+/** The sizes the glimpse network is built from. */
+type GlimpseSizes = Pick<GlimpseClassifierConfig, 'scales' | 'glimpseSize' | 'glimpseHidden' | 'locationHidden' | 'glimpseFeatures'>;
+
+/** The glimpse network's layers: names, checkpoint keys, shapes (see `LayerSpec`). */
+export const GLIMPSE_LAYERS = {
+  /** "what": on the flattened multi-scale patch. */
+  what: denseLayer('glimpse/what', (c: GlimpseSizes) => [c.scales * c.glimpseSize * c.glimpseSize, c.glimpseHidden]),
+  /** "where": on the location. */
+  where: denseLayer('glimpse/where', (c: GlimpseSizes) => [2, c.locationHidden]),
+  /** On `[what, where]`: the glimpse feature g. */
+  combine: denseLayer('glimpse/combine', (c: GlimpseSizes) => [c.glimpseHidden + c.locationHidden, c.glimpseFeatures]),
+};
 
 /** Glimpse network of a RAM agent. */
 export class GlimpseNetwork {
   /** Length of a flattened glimpse (`scales * g * g`). */
   readonly inputSize: number;
-  private readonly what: Dense;
-  private readonly where: Dense;
-  private readonly combine: Dense;
+  private readonly layers: LayerParams<typeof GLIMPSE_LAYERS>;
 
-  constructor(params: ParamStore, config: Pick<GlimpseClassifierConfig, 'scales' | 'glimpseSize' | 'glimpseHidden' | 'locationHidden' | 'glimpseFeatures'>) {
+  constructor(params: ParamStore, config: GlimpseSizes) {
     this.inputSize = config.scales * config.glimpseSize * config.glimpseSize;
-    this.what = params.dense('glimpse/what', this.inputSize, config.glimpseHidden);
-    this.where = params.dense('glimpse/where', 2, config.locationHidden);
-    this.combine = params.dense('glimpse/combine', config.glimpseHidden + config.locationHidden, config.glimpseFeatures);
+    this.layers = params.layers(GLIMPSE_LAYERS, config);
   }
 
   /** `[N, scales*g*g]` patches and `[N, 2]` locations to `[N, glimpseFeatures]` features. */
   forward(glimpse: tf.Tensor2D, location: tf.Tensor2D): tf.Tensor2D {
-    const hWhat = tf.relu(applyDense(this.what, glimpse));
-    const hWhere = tf.relu(applyDense(this.where, location));
-    return tf.relu(applyDense(this.combine, tf.concat([hWhat, hWhere], 1)));
+    const { what, where, combine } = this.layers;
+    const hWhat = tf.relu(applyDense(what, glimpse));
+    const hWhere = tf.relu(applyDense(where, location));
+    return tf.relu(applyDense(combine, tf.concat([hWhat, hWhere], 1)));
   }
 }

@@ -12,6 +12,52 @@ export interface Dense {
   bias: tf.Variable;
 }
 
+/**
+ * One layer as a network declares it: its kind (`dense`: kernel `[fanIn, fanOut]` and bias
+ * `[fanOut]`; `matrix`: a kernel alone), its checkpoint key, and `[fanIn, fanOut]` from the
+ * config. A network's table of these (`{ name: spec }`) is the one place its layers are named
+ * and sized: {@link ParamStore.layers} creates them, {@link layerShapes} lists their checkpoint
+ * shapes without allocating, and RAM's named view of its weights (agents/ram/weights.ts) is the
+ * union of its networks' tables.
+ */
+export interface LayerSpec<C> {
+  readonly kind: 'dense' | 'matrix';
+  readonly key: string;
+  /** `[fanIn, fanOut]` for a config (a method, so tables of different config types combine). */
+  shape(config: C): readonly [number, number];
+}
+
+/** A {@link LayerSpec} of a dense layer (kernel + bias). */
+export function denseLayer<C>(key: string, shape: (config: C) => readonly [number, number]): LayerSpec<C> & { readonly kind: 'dense' } {
+  return { kind: 'dense', key, shape };
+}
+
+/** A {@link LayerSpec} of a bias-free matrix (its key is the checkpoint key itself). */
+export function matrixLayer<C>(key: string, shape: (config: C) => readonly [number, number]): LayerSpec<C> & { readonly kind: 'matrix' } {
+  return { kind: 'matrix', key, shape };
+}
+
+/** What {@link ParamStore.layers} creates for a layer table: a {@link Dense} or a matrix per name. */
+export type LayerParams<L> = { readonly [K in keyof L]: L[K] extends { kind: 'dense' } ? Dense : tf.Variable };
+
+/**
+ * The checkpoint shapes of a layer table's weights (`key/kernel`, `key/bias`; a matrix: `key`),
+ * in table order, from the config alone: no tensor is allocated.
+ */
+export function layerShapes<C>(table: Readonly<Record<string, LayerSpec<C>>>, config: C): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const spec of Object.values(table)) {
+    const [fanIn, fanOut] = spec.shape(config);
+    if (spec.kind === 'dense') {
+      out[`${spec.key}/kernel`] = [fanIn, fanOut];
+      out[`${spec.key}/bias`] = [fanOut];
+    } else {
+      out[spec.key] = [fanIn, fanOut];
+    }
+  }
+  return out;
+}
+
 let instances = 0;
 
 /** Creates and remembers the variables of one agent, in creation order. */
@@ -43,6 +89,19 @@ export class ParamStore {
   /** A bias-free weight matrix `[fanIn, fanOut]` with the same init as {@link dense}. */
   matrix(key: string, fanIn: number, fanOut: number): tf.Variable {
     return this.variable(key, [fanIn, fanOut], 1 / Math.sqrt(fanIn));
+  }
+
+  /**
+   * Creates every layer of a table (see {@link LayerSpec}), in table order, with {@link dense} or
+   * {@link matrix}: a network's layers by the names its table gives them.
+   */
+  layers<C, L extends Readonly<Record<string, LayerSpec<C>>>>(table: L, config: C): LayerParams<L> {
+    const out: Record<string, Dense | tf.Variable> = {};
+    for (const [name, spec] of Object.entries(table)) {
+      const [fanIn, fanOut] = spec.shape(config);
+      out[name] = spec.kind === 'dense' ? this.dense(spec.key, fanIn, fanOut) : this.matrix(spec.key, fanIn, fanOut);
+    }
+    return out as LayerParams<L>;
   }
 
   /** The weights as named plain arrays (copies), the checkpoint format. */

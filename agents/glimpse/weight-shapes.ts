@@ -1,28 +1,21 @@
 /**
- * The weights a glimpse agent (RAM, random-glimpse) will create, computed from its config alone (no tensor is
- * allocated). Runners use it to bound memory before building an agent and to check a
- * checkpoint's declared shapes before loading it; `test/weight-shapes.test.ts` checks that it
- * equals what the agents really build.
+ * The weights the glimpse-agent kit's classifier (glimpse network, core, action head: what
+ * `random-glimpse` builds) will create, computed from its config alone (no tensor is allocated),
+ * from the layer tables of those networks. Runners use an agent's shapes to bound memory before
+ * building it and to check a checkpoint's declared shapes before loading it;
+ * test/memory-budget.test.ts checks that they equal what the agents really build. RAM's, with
+ * its location and baseline layers, are `ramWeightShapes` (agents/ram/weights.ts).
  */
+import { ACTION_LAYERS } from './action-network';
 import type { GlimpseClassifierConfig } from './config';
+import { CORE_LAYERS } from './core-network';
+import { GLIMPSE_LAYERS } from './glimpse-network';
+import { layerShapes } from './params';
 
-/** Name to shape of every weight, in creation order (the networks' `params.dense`/`matrix` calls). */
-export function glimpseWeightShapes(config: GlimpseClassifierConfig, withPolicy: boolean): Record<string, number[]> {
-  const input = config.scales * config.glimpseSize * config.glimpseSize;
-  const width = config.core === 'lstm' ? 4 * config.hidden : config.hidden;
-  const out: Record<string, number[]> = {};
-  const dense = (key: string, fanIn: number, fanOut: number) => {
-    out[`${key}/kernel`] = [fanIn, fanOut];
-    out[`${key}/bias`] = [fanOut];
-  };
-  dense('glimpse/what', input, config.glimpseHidden);
-  dense('glimpse/where', 2, config.locationHidden);
-  dense('glimpse/combine', config.glimpseHidden + config.locationHidden, config.glimpseFeatures);
-  dense('core/input', config.glimpseFeatures, width);
-  out['core/recurrent/kernel'] = [config.hidden, width];
-  // `withPolicy`: RAM's location policy and baseline (same creation order as RamAgent).
-  if (withPolicy) dense('location', config.hidden, 2);
-  dense('action', config.hidden, config.numClasses);
-  if (withPolicy) dense('baseline', config.hidden, 1);
-  return out;
+/** The classifier's layers in the order the agents build its networks (glimpse, core, action). */
+export const GLIMPSE_CLASSIFIER_LAYERS = { ...GLIMPSE_LAYERS, ...CORE_LAYERS, ...ACTION_LAYERS };
+
+/** Name to shape of every weight of the classifier, in creation order. */
+export function glimpseClassifierWeightShapes(config: GlimpseClassifierConfig): Record<string, number[]> {
+  return layerShapes<GlimpseClassifierConfig>(GLIMPSE_CLASSIFIER_LAYERS, config);
 }

@@ -6,18 +6,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from '../../tensor/ops';
 import type { RamConfig } from './config';
-import { applyDense, type Dense, type ParamStore } from '../glimpse/params';
+import { applyDense, denseLayer, type LayerParams, type ParamStore } from '../glimpse/params';
+
+/** The baseline's layers: names, checkpoint keys, shapes (see `LayerSpec`). */
+export const BASELINE_LAYERS = {
+  /** Reward baseline. */
+  baseline: denseLayer('baseline', (c: Pick<RamConfig, 'hidden'>) => [c.hidden, 1]),
+};
 
 /** Reward baseline of a RAM agent. */
 export class BaselineNetwork {
-  private readonly layer: Dense;
+  private readonly layers: LayerParams<typeof BASELINE_LAYERS>;
 
   constructor(params: ParamStore, config: RamConfig) {
-    this.layer = params.dense('baseline', config.hidden, 1);
+    this.layers = params.layers(BASELINE_LAYERS, config);
   }
 
   /** `[N, H]` core states to `[N]` baselines. */
   forward(h: tf.Tensor2D): tf.Tensor1D {
-    return tf.reshape(applyDense(this.layer, stopGradient(h)), [-1]);
+    return tf.reshape(applyDense(this.layers.baseline, stopGradient(h)), [-1]);
   }
 }

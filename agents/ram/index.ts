@@ -4,11 +4,11 @@
 import { registerAgent } from '../registry';
 import { RAM_OPTIONS, resolveRamConfig } from './config';
 import { RamAgent } from './ram-agent';
-import { glimpseWeightShapes } from '../glimpse/weight-shapes';
+import { ramWeightShapes } from './weights';
 
 export { RamAgent } from './ram-agent';
 export { RAM_DEFAULTS, RAM_OPTIONS, resolveRamConfig, envSizes } from './config';
-export { glimpseWeightShapes } from '../glimpse/weight-shapes';
+export { RAM_LAYERS, ramWeightShapes } from './weights';
 export type { RamConfig, RamOptions, RamEnvSizes, CoreKind } from './config';
 
 registerAgent('ram', {
@@ -16,5 +16,5 @@ registerAgent('ram', {
   options: RAM_OPTIONS,
   create: (env, options, context) => new RamAgent(resolveRamConfig(env, options, context)),
   // Shapes do not depend on the seed, so any context serves.
-  weightShapes: (env, options) => glimpseWeightShapes(resolveRamConfig(env, options, { seed: 0 }), true),
+  weightShapes: (env, options) => ramWeightShapes(resolveRamConfig(env, options, { seed: 0 })),
 });

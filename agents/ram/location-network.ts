@@ -8,26 +8,32 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../envs/rng';
 import { stopGradient } from '../../tensor/ops';
 import type { RamConfig } from './config';
-import { applyDense, type Dense, type ParamStore } from '../glimpse/params';
+import { applyDense, denseLayer, type LayerParams, type ParamStore } from '../glimpse/params';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** The location policy's layers: names, checkpoint keys, shapes (see `LayerSpec`). */
+export const LOCATION_LAYERS = {
+  /** Location policy mean (before tanh). */
+  location: denseLayer('location', (c: Pick<RamConfig, 'hidden'>) => [c.hidden, 2]),
+};
 
 /** Gaussian location policy of a RAM agent. */
 export class LocationNetwork {
   readonly std: number;
   /** Whether the mean reads a stop-gradient of h (`detachLocationInput`): REINFORCE then trains only this head. */
   readonly detachInput: boolean;
-  private readonly layer: Dense;
+  private readonly layers: LayerParams<typeof LOCATION_LAYERS>;
 
   constructor(params: ParamStore, config: RamConfig) {
     this.std = config.std;
     this.detachInput = config.detachLocationInput === true;
-    this.layer = params.dense('location', config.hidden, 2);
+    this.layers = params.layers(LOCATION_LAYERS, config);
   }
 
   /** `[N, H]` core states to `[N, 2]` policy means in (-1, 1) (through stop(h) when {@link detachInput}). */
   mean(h: tf.Tensor2D): tf.Tensor2D {
-    return tf.tanh(applyDense(this.layer, this.detachInput ? stopGradient(h) : h));
+    return tf.tanh(applyDense(this.layers.location, this.detachInput ? stopGradient(h) : h));
   }
 
   /**

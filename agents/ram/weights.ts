@@ -1,14 +1,24 @@
 /**
  * One typed, named view of a RAM agent's weights: what the fast path (agents/ram/fast/) reads and
- * what its hand-written backward returns gradients for. The layers themselves are created, with
- * their checkpoint keys, shapes and seeded initial values, by the reference networks (glimpse,
- * core, location, action, baseline); {@link ramWeightsOf} only finds them by their keys.
+ * what its hand-written backward returns gradients for. Each layer is declared once, with its
+ * name, checkpoint key and shape, in the table of the reference network that uses it
+ * (GLIMPSE_LAYERS, CORE_LAYERS, LOCATION_LAYERS, ACTION_LAYERS, BASELINE_LAYERS); the network
+ * creates it from there (ParamStore.layers), the agent's `weightShapes` lists it from there, and
+ * {@link RAM_LAYERS} is the union of those tables, so this view, its type and its order follow
+ * by themselves. {@link ramWeightsOf} only finds the variables by their keys.
  *
  * A differentiable op (`tf.customGrad`) takes and returns plain tensor lists; {@link flattenRamWeights}
  * and {@link unflattenRamWeights} convert in the one order that {@link RAM_LAYERS} defines, so no
  * code ever picks a weight by position.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import { ACTION_LAYERS } from '../glimpse/action-network';
+import { CORE_LAYERS } from '../glimpse/core-network';
+import { GLIMPSE_LAYERS } from '../glimpse/glimpse-network';
+import { layerShapes } from '../glimpse/params';
+import { BASELINE_LAYERS } from './baseline-network';
+import type { RamConfig } from './config';
+import { LOCATION_LAYERS } from './location-network';
 
 /** A dense layer's kernel `[in, out]` and bias `[out]` (weights, or their gradients). */
 export interface DenseWeights {
@@ -17,28 +27,17 @@ export interface DenseWeights {
 }
 
 /**
- * RAM's layers: name, kind (`dense`: kernel + bias; `matrix`: a kernel alone) and checkpoint key
- * (the ParamStore key the reference network creates it under). The order of the entries is the
- * order of {@link flattenRamWeights}; a new layer is one entry here.
+ * RAM's layers by name (kind, checkpoint key, shape): its networks' tables in the order RamAgent
+ * builds the networks, which is the order their variables are created in (the seeded initial
+ * values, `trainableVariables`, checkpoints) and the order of {@link flattenRamWeights}.
+ * A new layer is an entry in its network's table, not here.
  */
-export const RAM_LAYERS = {
-  /** Glimpse network "what" layer on the flattened patch. */
-  what: { kind: 'dense', key: 'glimpse/what' },
-  /** Glimpse network "where" layer on the location. */
-  where: { kind: 'dense', key: 'glimpse/where' },
-  /** Glimpse network layer on `[what, where]`. */
-  combine: { kind: 'dense', key: 'glimpse/combine' },
-  /** Core input projection (width hidden, or 4 hidden for the lstm gates i, f, o, u). */
-  coreInput: { kind: 'dense', key: 'core/input' },
-  /** Core recurrent matrix `[hidden, width]`. */
-  coreRecurrent: { kind: 'matrix', key: 'core/recurrent/kernel' },
-  /** Location policy mean (before tanh). */
-  location: { kind: 'dense', key: 'location' },
-  /** Class logits. */
-  action: { kind: 'dense', key: 'action' },
-  /** Reward baseline. */
-  baseline: { kind: 'dense', key: 'baseline' },
-} as const;
+export const RAM_LAYERS = { ...GLIMPSE_LAYERS, ...CORE_LAYERS, ...LOCATION_LAYERS, ...ACTION_LAYERS, ...BASELINE_LAYERS };
+
+/** Name to checkpoint shape of every weight of a RAM agent with `config`, in creation order (nothing allocated). */
+export function ramWeightShapes(config: RamConfig): Record<string, number[]> {
+  return layerShapes<RamConfig>(RAM_LAYERS, config);
+}
 
 type Layers = typeof RAM_LAYERS;
 

@@ -4,7 +4,7 @@
 import { registerAgent } from '../registry';
 import { RANDOM_GLIMPSE_OPTIONS, resolveRandomGlimpseConfig } from './config';
 import { RandomGlimpseAgent } from './random-glimpse-agent';
-import { glimpseWeightShapes } from '../glimpse/weight-shapes';
+import { glimpseClassifierWeightShapes } from '../glimpse/weight-shapes';
 
 export { RandomGlimpseAgent } from './random-glimpse-agent';
 export { RANDOM_GLIMPSE_OPTIONS, resolveRandomGlimpseConfig } from './config';
@@ -14,5 +14,5 @@ registerAgent('random-glimpse', {
   description: "Control: the glimpse, core and action networks looking at uniform random locations; learns only the classifier",
   options: RANDOM_GLIMPSE_OPTIONS,
   create: (env, options, context) => new RandomGlimpseAgent(resolveRandomGlimpseConfig(env, options, context)),
-  weightShapes: (env, options) => glimpseWeightShapes(resolveRandomGlimpseConfig(env, options, { seed: 0 }), false),
+  weightShapes: (env, options) => glimpseClassifierWeightShapes(resolveRandomGlimpseConfig(env, options, { seed: 0 })),
 });

@@ -42,8 +42,8 @@ export interface ForwardBuffers {
   TC?: tf.Tensor2D;
 }
 
-/** Column counts of the buffers of {@link ForwardBuffers} a core needs. */
-export type ForwardWidths = Partial<Record<keyof ForwardBuffers, number>> & Record<'X' | 'L' | 'cat' | 'g' | 'H' | 'mu', number>;
+/** Column counts of the buffers of {@link ForwardBuffers} a core needs (optional exactly where the buffer is). */
+export type ForwardWidths = { [K in keyof ForwardBuffers]: number };
 
 /** Whether `w` is an lstm core's weights (its input projection is 4 hidden wide). */
 export function isLstm(w: RamWeights): boolean {
@@ -58,12 +58,17 @@ export function forwardWidths(w: RamWeights, D: number): ForwardWidths {
   return widths;
 }
 
-/** Uninitialised buffers of `rows` rows (`keep`: survive the caller's tidy; the owner disposes them). */
+/**
+ * Uninitialised buffers of `rows` rows, one per entry of `widths` ({@link forwardWidths} is the one
+ * place that decides which buffers a forward has). `keep`: survive the caller's tidy; the owner
+ * disposes them.
+ */
 export function allocateForward(widths: ForwardWidths, rows: number, keep: boolean): ForwardBuffers {
-  const make = (cols: number) => (keep ? tf.keep(nativeEmpty(rows, cols)) : nativeEmpty(rows, cols));
-  const f: ForwardBuffers = { X: make(widths.X), L: make(widths.L), cat: make(widths.cat), g: make(widths.g), H: make(widths.H), mu: make(widths.mu) };
-  if (widths.A !== undefined) Object.assign(f, { A: make(widths.A), C: make(widths.C!), TC: make(widths.TC!) });
-  return f;
+  const f: Partial<Record<keyof ForwardBuffers, tf.Tensor2D>> = {};
+  for (const [name, cols] of Object.entries(widths) as Array<[keyof ForwardBuffers, number | undefined]>) {
+    if (cols !== undefined) f[name] = keep ? tf.keep(nativeEmpty(rows, cols)) : nativeEmpty(rows, cols);
+  }
+  return f as ForwardBuffers;
 }
 
 /** The buffers of `f` as a list (for disposal and copies). */

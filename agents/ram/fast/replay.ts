@@ -16,10 +16,10 @@
  * the backward keeps dWloc, dbloc but sends none of the location gradient into H.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeColSum, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows, nativeRowsView } from '../../../tensor/native-dense';
+import { nativeColSum, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows, nativeRowsView, nativeWriteRows } from '../../../tensor/native-dense';
 import { flattenRamWeights, unflattenRamWeights, type RamWeights } from '../weights';
 import { nativeLstmCellBackward } from '../../../tensor/native-lstm';
-import { baselineRows, forwardAll, forwardWidths, logitRows, type ForwardBuffers } from './forward';
+import { allocateForward, baselineRows, forwardAll, forwardWidths, logitRows, type ForwardBuffers } from './forward';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -102,6 +102,13 @@ function backThroughTimeLstm(
   return dZ;
 }
 
+/**
+ * What the replay keeps for its backward, by name: every forward buffer (forward.ts) and the
+ * loss side's standardised samples `z` `[N, 2]` and class log-probabilities `cls` `[B, C]`.
+ * (`tf.customGrad` saves a list; {@link fastReplay} converts by these names, never by position.)
+ */
+type Saved = ForwardBuffers & { z: tf.Tensor2D; cls: tf.Tensor2D };
+
 /** Sizes and options {@link backward} needs. */
 interface BackwardDims {
   T: number;
@@ -119,10 +126,11 @@ interface BackwardDims {
  * bias gradients `1^T dz` GEMMs, the ReLU masks in place. Only the loss-side products on `[N, 2]`
  * and `[B, C]` stay tfjs kernels.
  */
-function backward(w: RamWeights, saved: tf.Tensor2D[], dy: tf.Tensor, d: BackwardDims): RamWeights {
+function backward(w: RamWeights, saved: Saved, dy: tf.Tensor, d: BackwardDims): RamWeights {
   const { T, B, C, hg, std, detachLoc } = d;
   const N = T * B;
-  const [sX, sL, sCat, sG, sH, sMu, sZ, sCls, sA, sC, sTC] = saved;
+  const { X: sX, L: sL, cat: sCat, g: sG, H: sH, mu: sMu, z: sZ, cls: sCls, A: sA } = saved;
+  const sC = saved.C!, sTC = saved.TC!; // lstm only: present exactly when A is
   const Wh = w.coreRecurrent;
   const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
   const dBase = tf.reshape(tf.slice(dy, [N], [N]), [N, 1]) as tf.Tensor2D;
@@ -189,24 +197,25 @@ export function fastReplay(weights: RamWeights, input: ReplayInput, recorded?: F
     const w = unflattenRamWeights(args.slice(0, -1) as tf.Tensor[]);
     let f = recorded;
     if (f === undefined) {
-      const widths = forwardWidths(w, D);
-      f = {
-        X: tf.tensor2d(input.glimpses, [N, D]), L: tf.tensor2d(input.locations, [N, 2]),
-        cat: nativeEmpty(N, widths.cat), g: nativeEmpty(N, widths.g), H: nativeEmpty(N, widths.H), mu: nativeEmpty(N, widths.mu),
-      };
-      if (widths.A !== undefined) Object.assign(f, { A: nativeEmpty(N, widths.A), C: nativeEmpty(N, widths.C!), TC: nativeEmpty(N, widths.TC!) });
+      f = allocateForward(forwardWidths(w, D), N, false);
+      nativeWriteRows(f.X, 0, input.glimpses);
+      nativeWriteRows(f.L, 0, input.locations);
       forwardAll(w, f, T, B);
     }
-    const { X, L, cat, g, H, mu } = f;
+    const { H, mu } = f;
     const S = tf.tensor2d(input.samples, [N, 2]);
     const z = tf.div(tf.sub(S, mu), std) as tf.Tensor2D;
     const logp = tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), 2 * (Math.log(std) + HALF_LOG_2PI));
     const base = tf.reshape(baselineRows(w, H, 0, N), [N]);
     const cls = tf.logSoftmax(logitRows(w, H, (T - 1) * B, B)) as tf.Tensor2D;
-    save(f.A === undefined ? [X, L, cat, g, H, mu, z, cls] : [X, L, cat, g, H, mu, z, cls, f.A, f.C!, f.TC!]);
+    const kept: Saved = { ...f, z, cls };
+    const names = (Object.keys(kept) as Array<keyof Saved>).filter((k) => kept[k] !== undefined);
+    save(names.map((k) => kept[k]!));
     const value = tf.concat([logp, base, tf.reshape(cls, [B * C])]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
-      flattenRamWeights(backward(w, saved as tf.Tensor2D[], dy, { T, B, C, hg, std, detachLoc }));
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const byName = Object.fromEntries(names.map((k, i) => [k, saved[i]])) as unknown as Saved;
+      return flattenRamWeights(backward(w, byName, dy, { T, B, C, hg, std, detachLoc }));
+    };
     return { value, gradFunc };
   });
   const packed = op(...flattenRamWeights(weights)) as tf.Tensor1D;
