@@ -14,7 +14,7 @@ import { readCheckpointMeta, resolveCheckpointDir } from './checkpoint';
 import { describeDefaultMemoryLimit } from './memory-budget';
 import { describeErrno } from '../io/safe-read';
 import type { Components } from './components';
-import { BACKENDS, CONFIG_KEYS, ConfigError, DEFAULTS, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
+import { BACKENDS, CONFIG_KEYS, ConfigError, DEFAULTS, SET_ORIGIN, readConfigFile, resolveConfig, validateField, type RunConfig } from './config';
 import { assertRegistered, preloadPlugins, type Preloaded } from './cli-plugins';
 import { componentFlags } from './component-flags';
 import { formatOptions } from '../options/schema';
@@ -90,7 +90,7 @@ export function configFromOptions(cmd: Command): RunConfig {
   for (const key of [...CONFIG_KEYS, ...componentFlags().map((f) => f.key)]) {
     if (opts[key] !== undefined && cmd.getOptionValueSource(key) === 'cli') explicit[key] = opts[key];
   }
-  applySetFlags(explicit, (opts.set as string[] | undefined) ?? []);
+  const sets = setFlagValues((opts.set as string[] | undefined) ?? []);
   const sources: Array<{ values: Record<string, unknown>; origin: string }> = [];
   const resume = explicit.resume === true;
   if (resume) {
@@ -102,6 +102,8 @@ export function configFromOptions(cmd: Command): RunConfig {
   }
   if (typeof opts.config === 'string') sources.push({ values: readConfigFile(opts.config), origin: `config file '${opts.config}'` });
   sources.push({ values: explicit, origin: 'flags' });
+  // A source of its own, so that an error names the `--set` that gave the value.
+  if (Object.keys(sets).length > 0) sources.push({ values: sets, origin: SET_ORIGIN });
   return resolveConfig(...sources);
 }
 
@@ -109,17 +111,16 @@ export function configFromOptions(cmd: Command): RunConfig {
 const SET_SECTIONS: Record<string, 'agentOptions' | 'algoOptions' | 'envKwargs'> = { agent: 'agentOptions', algo: 'algoOptions', env: 'envKwargs' };
 
 /**
- * Applies `--set agent.hidden=512` / `algo.clip=0.1` / `env.reach=0.8` over the JSON sections of
- * `explicit`. Values stay strings here; the agent's and algorithm's schemas type them, env
- * kwargs are parsed as JSON when they are JSON (`0.8`, `true`, `[1,2]`), else kept as strings.
+ * The values of `--set agent.hidden=512` / `algo.clip=0.1` / `env.reach=0.8`, as the sections they
+ * write (later flags win). Values stay strings here; the agent's and algorithm's schemas type them,
+ * env kwargs are parsed as JSON when they are JSON (`0.8`, `true`, `[1,2]`), else kept as strings.
  */
-function applySetFlags(explicit: Record<string, unknown>, sets: string[]): void {
+function setFlagValues(sets: string[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
   for (const s of sets) {
     const m = /^(agent|algo|env)\.([A-Za-z_$][\w$]*)=([\s\S]*)$/.exec(s);
     if (!m) throw new ConfigError(`--set '${s}' must look like agent.<option>=<value>, algo.<option>=<value> or env.<kwarg>=<value>`);
     const section = SET_SECTIONS[m[1]];
-    const flag = section === 'envKwargs' ? '--env-kwargs' : section === 'agentOptions' ? '--agent-options' : '--algo-options';
-    const base = explicit[section] === undefined ? {} : (validateField(section, explicit[section], flag) as Record<string, unknown>);
     let value: unknown = m[3];
     if (section === 'envKwargs') {
       try {
@@ -128,8 +129,9 @@ function applySetFlags(explicit: Record<string, unknown>, sets: string[]): void 
         // a bare word (`split=test`): a string kwarg
       }
     }
-    explicit[section] = { ...base, [m[2]]: value };
+    out[section] = { ...(out[section] ?? {}), [m[2]]: value };
   }
+  return out;
 }
 
 async function runTrain(cmd: Command, io: CliIo, pre: Preloaded): Promise<number> {

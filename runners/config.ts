@@ -233,6 +233,15 @@ export function validateField(key: keyof RunConfig, value: unknown, where: strin
   }
 }
 
+/**
+ * The origin of the source that holds `rl-run --set section.key=value` flags: its values are
+ * named `--set agent.hidden` in errors.
+ */
+export const SET_ORIGIN = '--set';
+
+/** The `--set` prefix of each section. */
+const SET_PREFIX = { agentOptions: 'agent', algoOptions: 'algo', envKwargs: 'env' } as const;
+
 /** The last value of `key` over the sources (what the merge will end with). */
 function lastValue(sources: Array<{ values: Record<string, unknown> }>, key: string): unknown {
   let v: unknown;
@@ -243,13 +252,13 @@ function lastValue(sources: Array<{ values: Record<string, unknown> }>, key: str
 /**
  * Builds a complete, validated {@link RunConfig} from partial sources; later sources win.
  * `sources` pairs values with how to name them in errors (`file` names JSON keys, `flags` names
- * command-line flags). Besides the run keys, a source may use the shorthand keys that the chosen
+ * command-line flags, {@link SET_ORIGIN} names `--set section.key`). Besides the run keys, a source may use the shorthand keys that the chosen
  * agent and algorithm declare in their option schemas (`std`, `hidden`, `lr` ...): they are
  * moved into `agentOptions` / `algoOptions`. `agentOptions`, `algoOptions` and `envKwargs` of
  * later sources are merged key by key over earlier ones. Unknown keys are an error naming the key
  * and listing the allowed ones.
  */
-export function resolveConfig(...sources: Array<{ values: Record<string, unknown>; origin: 'flags' | string }>): RunConfig {
+export function resolveConfig(...sources: Array<{ values: Record<string, unknown>; origin: 'flags' | typeof SET_ORIGIN | string }>): RunConfig {
   const out: Record<string, unknown> = { ...DEFAULTS, envKwargs: {}, agentOptions: {}, algoOptions: {} };
   // Shorthand keys go to the chosen components, so learn which those are first.
   const chosen = { agent: lastValue(sources, 'agent'), algo: lastValue(sources, 'algo') ?? DEFAULTS.algo };
@@ -263,7 +272,7 @@ export function resolveConfig(...sources: Array<{ values: Record<string, unknown
         const v = validateField(key as keyof RunConfig, value, where(key));
         if (key === 'envKwargs' || key === 'agentOptions' || key === 'algoOptions') {
           out[key] = { ...(out[key] as Record<string, unknown>), ...(v as Record<string, unknown>) };
-          for (const k of Object.keys(v as Record<string, unknown>)) whereOf.set(`${key}.${k}`, `${where(key)} '${k}'`);
+          for (const k of Object.keys(v as Record<string, unknown>)) whereOf.set(`${key}.${k}`, origin === SET_ORIGIN ? `--set ${SET_PREFIX[key]}.${k}` : `${where(key)} '${k}'`);
         } else out[key] = v;
         continue;
       }
