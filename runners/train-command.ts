@@ -123,6 +123,7 @@ export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, com
   // These lines may cut into the live progress bar of a terminal: start them on a clean line.
   const clearBar = io.stderr.isTTY ? '\r\x1b[K' : '';
   const seen: Seen = { start: null, batch: null, done: null };
+  const progress = config.quiet ? null : progressSink(io.stderr);
   const stop = installStopSignals({
     // Every file is written synchronously and atomically, so quitting between two callbacks loses
     // only the epoch under way.
@@ -131,7 +132,9 @@ export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, com
       releaseHeldLocks();
       endProcess(signalExitCode(sig));
     },
-    onFirst: () => {
+    onFirst: (sig) => {
+      // A terminal's Ctrl-C echoes `^C` right after the status line (see LiveLine.noteEcho).
+      if (sig === 'SIGINT' && process.stdin.isTTY) progress?.noteEcho(2);
       notice = setTimeout(() => io.stderr.write(clearBar + 'rl-run: stopping at the next batch boundary (press Ctrl-C again to quit at once)\n'), SLOW_STOP_NOTICE_MS);
       notice.unref();
     },
@@ -153,7 +156,7 @@ export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, com
       },
     },
   ];
-  if (!config.quiet) sinks.push(progressSink(io.stderr));
+  if (progress) sinks.push(progress);
   sinks.push(summarySink(io.stdout), testLineSink(io.stdout));
   const run$ = sinks.reduce<Observable<RunEvent>>((o, s) => o.pipe(tap(s)), // The command attaches its own ordered sinks (above), so train()'s default ones are off.
     train(config, { components, signal: stop.signal, onFinalize: () => finalized(), logs: false, progress: false, summary: false }));

@@ -126,6 +126,25 @@ test('terminal: every draw fits the current width, also after resizes; ETA, spee
   assert.is(tty.listenerCount('resize'), 0, 'stops listening when the run ends');
 });
 
+test("terminal: Ctrl-C's echoed ^C after a full-width status makes the next erase clear both rows", () => {
+  let t = 0;
+  const tty = new FakeTty(80);
+  const sink = progressSink(tty, { now: () => t, tty: true });
+  sink.next!(startEvent());
+  for (let b = 1; b <= 3; b++) {
+    t += 50;
+    sink.next!(batch(1, b));
+  }
+  const status = tty.draws().pop()!;
+  tty.out = '';
+  sink.noteEcho(2);
+  sink.next!({ type: 'done', reason: 'stopped', epoch: 0, bestValAccuracy: null, bestEpoch: null, testAccuracy: null, testError: null, secondsPerEpoch: null, seconds: 1 });
+  // The status is drawn to the usable width (79 of 80), so 79 + 2 characters wrapped at 80 columns:
+  // up one row, erase both, back up.
+  assert.is(status.length, 79, status);
+  assert.is(tty.out, '\r\x1b[1A\x1b[2K\x1b[1B\x1b[2K\x1b[1A');
+});
+
 test('terminal: evaluation progress on the same line; permanent lines printed above it', () => {
   let t = 0;
   const tty = new FakeTty(80);

@@ -109,6 +109,30 @@ test('training in tmux: the status line fits 80, 200 and 50 columns, follows res
   assert.ok(done.some((l) => /^test accuracy \d\.\d{4} error/.test(l)), done.join('\n'));
 });
 
+test('Ctrl-C in tmux: a status line that fills the row leaves no trace of itself or of the echoed ^C', async () => {
+  if (!TMUX) {
+    console.log('\n  SKIP terminal-tmux: tmux is not installed (apt-get install -y tmux); the terminal output was NOT checked\n');
+    return;
+  }
+  const out = path.join(dir, 'stop');
+  // bash with an INT trap, so that the shell outlives the Ctrl-C and prints the exit status.
+  const env = `env -u CI -u RL_RUN_PROGRESS_SECONDS TERM=xterm-256color`;
+  const command = `FAKE_SLEEP_MS=400 ${node} test/helpers/fake-cli.ts --env fake --agent fake --algo fake-sgd --epochs 50 --batch-size 8 --backend wasm --out ${JSON.stringify(out)}`;
+  const script = `trap true INT; cd ${JSON.stringify(root)} && ${env} ${command}; echo "EXIT $?"; sleep 600`;
+  tmux('new-session', '-d', '-s', 'stop', '-x', '120', '-y', '30', 'bash', '-c', script);
+  // Mid-epoch, with the status drawn to the full usable width (119 of 120 columns: the terminal's
+  // ^C echo then lands in the last column and wraps).
+  const before = await waitFor('stop', /^epoch 2\/50  batch [2-5]\/7 /, 'epoch 2 under way at 120 columns');
+  assert.is(before[before.length - 1].length, 119, `the status fills the row: ${before[before.length - 1]}`);
+  tmux('send-keys', '-t', 'stop', 'C-c');
+  const done = await waitFor('stop', /^EXIT \d+$/, 'the stopped run');
+  keep('stop-120', done, 120);
+  assert.is(done[done.length - 1], 'EXIT 130', done.join('\n'));
+  assert.is(done.filter((l) => STATUS.test(l)).length, 0, `no status line left behind:\n${done.join('\n')}`);
+  assert.not.ok(done.some((l) => /\^C?$/.test(l)), `no line ends with the echoed ^:\n${done.join('\n')}`);
+  assert.ok(done.some((l) => l.startsWith('rl-run: stopped by SIGINT during epoch 2')), done.join('\n'));
+});
+
 test('rl-run eval in tmux: progress at 80 and 200 columns, then the result line alone', async () => {
   if (!TMUX) {
     console.log('\n  SKIP terminal-tmux: tmux is not installed; the eval progress was NOT checked in a terminal\n');

@@ -108,6 +108,16 @@ export class LiveLine {
     this.print(render(this.tty ? this.width() : Infinity));
   }
 
+  /**
+   * Tells the line that the terminal echoed `chars` characters at the cursor, which sits at the end
+   * of the status: Ctrl-C echoes `^C` there. When the status fills the row, the echo wraps onto the
+   * next row; counting it in the status's length makes the next erase go up and clear both rows,
+   * so the interrupted status does not stay on screen with a `^` after it.
+   */
+  noteEcho(chars: number): void {
+    if (this.tty && this.shown > 0) this.shown += chars;
+  }
+
   /** Removes the status from the screen (terminal) and forgets it. */
   clear(): void {
     if (this.tty && this.shown > 0) this.stream.write(this.erase(this.width()));

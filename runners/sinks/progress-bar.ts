@@ -32,11 +32,17 @@ function barField(fraction: number): Field {
   return { forms: [], priority: 8, flex: { min: 8, max: 32, render: (cells) => bar(fraction, cells) } };
 }
 
+/** The progress sink: run events in, the live status out; see {@link progressSink}. */
+export interface ProgressSink extends Partial<Observer<RunEvent>> {
+  /** The terminal echoed `chars` characters after the status (Ctrl-C's `^C`): see {@link LiveLine.noteEcho}. */
+  noteEcho(chars: number): void;
+}
+
 /** Options of {@link progressSink} (tests: a clock and the plain-line interval). */
 export type ProgressOptions = LiveLineOptions;
 
 /** A subscriber printing progress to `stream` (default stderr); see module doc. */
-export function progressSink(stream: ProgressStream = process.stderr, options: ProgressOptions = {}): Partial<Observer<RunEvent>> {
+export function progressSink(stream: ProgressStream = process.stderr, options: ProgressOptions = {}): ProgressSink {
   const now = options.now ?? Date.now;
   const live = new LiveLine(stream, options);
   let start: StartEvent | null = null;
@@ -151,6 +157,9 @@ export function progressSink(stream: ProgressStream = process.stderr, options: P
     },
     complete() {
       live.close();
+    },
+    noteEcho(chars) {
+      live.noteEcho(chars);
     },
   };
 }
