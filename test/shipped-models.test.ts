@@ -79,7 +79,9 @@ for (const task of models) {
     })(JSON.parse(text));
     assert.equal(absolute, [], 'no absolute paths in checkpoint.json');
     const bytes = fs.readdirSync(dir).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
-    assert.ok(bytes < 2 * 1024 * 1024, `models/${task} holds ${bytes} bytes`);
+    // Weights only (Adam's moments are emptied on promotion): 0.8-1.1 MB for the rnn core, 2.6 MB for
+    // the lstm core of cluttered-mnist (its gates make the core 4x wider).
+    assert.ok(bytes < 3 * 1024 * 1024, `models/${task} holds ${bytes} bytes`);
     const log = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.is(log[0].type, 'start');
     const vals = log.filter((e) => e.type === 'eval' && e.split === 'val');
