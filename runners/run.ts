@@ -5,7 +5,7 @@
  * aborting `deps.signal`, stops training at the next batch boundary and releases every env,
  * tensor, optimizer and the lock the run took.
  */
-import { Observable, tap, type Observer } from 'rxjs';
+import { Observable } from 'rxjs';
 import { Rng } from '../envs/rng';
 import type { VectorEnv } from '../envs/vector-env';
 import type { Agent } from '../agents/agent';
@@ -14,9 +14,8 @@ import { backendReason, initBackend, describeBackend } from './backend';
 import { assertCompatible, type Counters } from './checkpoint';
 import type { Components, Split } from './components';
 import { ConfigError, componentOptions, evalBatchWidth, type RunConfig } from './config';
-import { jsonlSink } from './sinks/jsonl';
 import { progressSink, type ProgressStream } from './sinks/progress-bar';
-import { summarySink } from './sinks/summary';
+import { attachSinks, runSinks } from './sinks/run-sinks';
 import type { JsonValue, RunEvent } from './events';
 import { claimRunDir, inspectRunDir } from './run-dir';
 import type { RunLock } from './run-lock';
@@ -95,21 +94,10 @@ function itemsScored(env: VectorEnv, maxItems: number | undefined): number | und
  * printing the same progress and summary. `deps` turns each of these off.
  */
 export function train(config: RunConfig, deps: TrainDeps = {}): Observable<RunEvent> {
-  const sinks: Array<Partial<Observer<RunEvent>>> = [];
   const progress = deps.progress ?? (config.quiet ? false : process.stderr);
-  if (progress) sinks.push(progressSink(progress));
-  if (deps.logs !== false) sinks.push(jsonlSink());
   const summary = deps.summary ?? (config.quiet ? false : process.stdout);
-  if (deps.logs !== false || summary) sinks.push(summarySink(summary || { write: () => undefined }, { writeFile: deps.logs !== false }));
-  const events = runEvents(config, deps);
-  if (sinks.length === 0) return events;
-  return events.pipe(
-    tap({
-      next: (ev) => sinks.forEach((s) => s.next?.(ev)),
-      error: (e) => sinks.forEach((s) => s.error?.(e)),
-      complete: () => sinks.forEach((s) => s.complete?.()),
-    }),
-  );
+  const sinks = runSinks({ logs: deps.logs !== false, progress: progress ? progressSink(progress) : null, summary: summary || null });
+  return attachSinks(runEvents(config, deps), sinks);
 }
 
 /** The run itself as an Observable of events, with no sinks attached. */

@@ -11,14 +11,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { tap, type Observable, type Observer } from 'rxjs';
+import type { Observer } from 'rxjs';
 import type { Components } from './components';
 import type { RunConfig } from './config';
 import type { BatchEvent, DoneEvent, RunEvent, StartEvent } from './events';
 import { train } from './run';
 import { progressSink } from './sinks/progress-bar';
-import { jsonlSink } from './sinks/jsonl';
-import { summarySink } from './sinks/summary';
+import { attachSinks, runSinks } from './sinks/run-sinks';
 import { releaseHeldLocks } from './run-lock';
 import { endProcess, installStopSignals, signalExitCode, type StopSignalName } from './stop-signals';
 
@@ -141,25 +140,18 @@ export async function runTrainCommand(config: RunConfig, io: TrainCommandIo, com
   });
   let finalized!: () => void;
   const released = new Promise<void>((r) => (finalized = r));
-  // Order matters. A sink that throws errors the chain for every sink after it, so the progress bar
-  // comes after the log (a failed append still clears the bar before the error line). The lines
-  // printed to stdout (summary, test accuracy) come after the progress bar, which has cleared its
-  // status line for the same event by then. The summary's own write of summary.json happens at
-  // `done`, when the bar is already finished.
-  const sinks: Array<Partial<Observer<RunEvent>>> = [
-    jsonlSink(),
-    {
-      next(ev) {
-        if (ev.type === 'start') seen.start = ev;
-        if (ev.type === 'batch') seen.batch = ev;
-        if (ev.type === 'done') seen.done = ev;
-      },
+  // The run's sinks in their one order (runners/sinks/run-sinks.ts), with what the command adds: a
+  // tracker of the last events (for the stop and quit lines) and the test-accuracy line.
+  const tracker: Partial<Observer<RunEvent>> = {
+    next(ev) {
+      if (ev.type === 'start') seen.start = ev;
+      if (ev.type === 'batch') seen.batch = ev;
+      if (ev.type === 'done') seen.done = ev;
     },
-  ];
-  if (progress) sinks.push(progress);
-  sinks.push(summarySink(io.stdout), testLineSink(io.stdout));
-  const run$ = sinks.reduce<Observable<RunEvent>>((o, s) => o.pipe(tap(s)), // The command attaches its own ordered sinks (above), so train()'s default ones are off.
-    train(config, { components, signal: stop.signal, onFinalize: () => finalized(), logs: false, progress: false, summary: false }));
+  };
+  const sinks = runSinks({ logs: true, progress, summary: io.stdout, before: [tracker], after: [testLineSink(io.stdout)] });
+  // The command attaches its own sinks (above), so train()'s default ones are off.
+  const run$ = attachSinks(train(config, { components, signal: stop.signal, onFinalize: () => finalized(), logs: false, progress: false, summary: false }), sinks);
   let failure: { error: unknown } | null = null;
   try {
     await new Promise<void>((resolve, reject) => run$.subscribe({ error: reject, complete: resolve }));
