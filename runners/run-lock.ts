@@ -115,12 +115,12 @@ export function inspectLock(runDir: string): { info: LockInfo | null; raw: strin
 }
 
 /** The one line refusing a second writer. */
-function lockedMessage(runDir: string, info: LockInfo | null): string {
+function lockedMessage(runDir: string, info: LockInfo | null, noun = 'run directory'): string {
   const file = lockPath(runDir);
-  if (!info) return `run directory ${runDir} is locked by another rl-run (${file} is being written or is not a file); try again, or delete ${file} if no rl-run uses ${runDir}`;
+  if (!info) return `${noun} ${runDir} is locked by another rl-run (${file} is being written or is not a file); try again, or delete ${file} if no rl-run uses ${runDir}`;
   const where = info.hostname === os.hostname() ? '' : ` on host ${info.hostname}`;
   const hint = info.hostname === os.hostname() ? `wait for it to end or stop it (kill -INT ${info.pid})` : `if it no longer runs there, delete ${file}`;
-  return `run directory ${runDir} is in use by rl-run pid ${info.pid}${where} (since ${info.startedAt}); ${hint}`;
+  return `${noun} ${runDir} is in use by rl-run pid ${info.pid}${where} (since ${info.startedAt}); ${hint}`;
 }
 
 /** Refuses (one line, exit 2) when a live process other than `own`'s holder holds the lock of `runDir`; read-only. */
@@ -167,12 +167,13 @@ function breakStale(runDir: string, staleRaw: string): void {
 }
 
 /**
- * Takes the lock of `runDir` (which must exist), taking over a stale one; throws
+ * Takes the lock of `runDir` (which must exist; `noun` names it in errors, e.g. 'sweep folder'),
+ * taking over a stale one; throws
  * {@link RunLockedError} naming the owner when a live process holds it. The lock is also released
  * when the process exits (`process.exit`, second Ctrl-C), though not on SIGKILL: that leaves a
  * stale lock, which the next writer takes over.
  */
-export function acquireRunLock(runDir: string): RunLock {
+export function acquireRunLock(runDir: string, noun = 'run directory'): RunLock {
   const file = lockPath(runDir);
   const info: LockInfo = {
     pid: process.pid,
@@ -201,10 +202,10 @@ export function acquireRunLock(runDir: string): RunLock {
     }
     const held = inspectLock(runDir);
     if (!held) continue; // released meanwhile
-    if (held.live) throw new RunLockedError(lockedMessage(runDir, held.info));
+    if (held.live) throw new RunLockedError(lockedMessage(runDir, held.info, noun));
     breakStale(runDir, held.raw);
   }
-  throw new RunLockedError(`could not lock run directory ${runDir}: other processes keep taking ${file}`);
+  throw new RunLockedError(`could not lock ${noun} ${runDir}: other processes keep taking ${file}`);
 }
 
 /** Locks this process holds, for {@link releaseHeldLocks}. */

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { acquireRunLock } from '../runners/run-lock';
 import type { SweepResults } from '../runners/sweep/results';
 import { tempDir } from './helpers/run-helpers';
 
@@ -80,6 +81,7 @@ test('running the finished sweep again reruns nothing and prints the same table'
   assert.match(r.stderr, /4 of 4 trials already finished/);
   assert.equal(logLines(out), before, 'no child process started');
   assert.equal(readResults(out).trials, first.trials);
+  assert.not.ok(fs.existsSync(path.join(out, 'rl-run.lock')), 'the sweep released its folder lock');
 });
 
 test('Ctrl-C stops every child and exits 130; the next run resumes and ends with the same results', async () => {
@@ -112,6 +114,24 @@ test('Ctrl-C stops every child and exits 130; the next run resumes and ends with
   assert.is(r.code, 0, r.stderr);
   assert.match(fs.readFileSync(path.join(out, 'logs', 'algoOptions.lr=0.1-s0.log'), 'utf8'), /--resume/);
   assert.equal(metrics(readResults(out)), metrics(readResults(path.join(dir, 'full'))).slice(0, 2));
+});
+
+test('a second sweep on a folder another live sweep holds: one line naming it, exit 2, nothing started', () => {
+  const out = path.join(dir, 'held');
+  fs.mkdirSync(out, { recursive: true });
+  // A live holder: this test process (acquireRunLock writes its pid, host and boot id).
+  const lock = acquireRunLock(out, 'sweep folder');
+  try {
+    const r = sweep(out);
+    assert.is(r.code, 2, r.stderr);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`sweep folder ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by rl-run pid ${process.pid} `));
+    assert.not.ok(fs.existsSync(path.join(out, 'trials')), 'no trial started');
+  } finally {
+    lock.release();
+  }
+  // Released: the lock file is gone, so the folder is free again.
+  assert.not.ok(fs.existsSync(path.join(out, 'rl-run.lock')));
 });
 
 test('bad input: one line, exit 2, nothing written', () => {

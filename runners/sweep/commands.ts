@@ -7,14 +7,16 @@
  * to SIGTERM/SIGKILL if a child does not stop), prints the table of what finished and exits 130;
  * the same command later resumes. A second Ctrl-C kills the children at once.
  */
+import * as fs from 'fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config';
+import { acquireRunLock } from '../run-lock';
 import { defaultRlRunCommand, StopRequest, type RlRunCommand } from './child';
 import { runLocalSweep } from './local-pool';
-import { fitParallelism } from './parallelism';
+import { fitParallelism, type Parallelism } from './parallelism';
 import { writeResultsHtml } from './report-html';
 import { formatSweepTable, summarizeSweep, writeResultsJson, type SweepRunOutcome } from './results';
-import { readSweepFile } from './spec';
+import { readSweepFile, type SweepPlan } from './spec';
 import { assertFolderMatches } from './trial';
 
 /** Where the commands write. */
@@ -82,6 +84,23 @@ export async function runSweepCommand(file: string, opts: SweepCommandOptions, i
     throw new ConfigError(`--workers and --threads size a sweep on this machine; with --queue, give them to each 'rl-run worker'`);
   }
   assertFolderMatches(plan.dir, plan.trials);
+  // An unreachable Redis is one line before anything is printed or written.
+  if (queueUrl) await queueModule().checkRedis(queueUrl);
+  // One sweep process per folder: a second one would start the same unfinished trials again (each
+  // trial's own run lock would then fail it) or enqueue them twice.
+  fs.mkdirSync(plan.dir, { recursive: true });
+  const folderLock = acquireRunLock(plan.dir, 'sweep folder');
+  try {
+    return await runLockedSweep(plan, par, stopTimeoutMs, queueUrl, io);
+  } finally {
+    folderLock.release();
+  }
+}
+
+/** The body of {@link runSweepCommand}, run while it holds the sweep folder's lock. */
+async function runLockedSweep(
+  plan: SweepPlan, par: Parallelism, stopTimeoutMs: number, queueUrl: string | undefined, io: SweepIo,
+): Promise<number> {
   const stop = new StopRequest();
   const log = (line: string) => io.stderr.write(`sweep: ${line}\n`);
   const uninstall = onStopSignals(stop, io, queueUrl
@@ -90,8 +109,6 @@ export async function runSweepCommand(file: string, opts: SweepCommandOptions, i
   let outcome: SweepRunOutcome;
   const t0 = Date.now();
   try {
-    // An unreachable Redis is one line before anything else is printed.
-    if (queueUrl) await queueModule().checkRedis(queueUrl);
     log(`${plan.name}: ${plan.trials.length} trials (${plan.configs.length} configurations x ${plan.seeds.length} seeds) in ${plan.dir}`);
     if (queueUrl) {
       outcome = await queueModule().runQueueSweep(plan, { url: queueUrl, stop, log });
