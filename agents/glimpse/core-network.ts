@@ -45,6 +45,14 @@ export class CoreNetwork {
     return Array.from({ length: this.stateSize }, () => tf.zeros([batchSize, this.hidden]) as tf.Tensor2D);
   }
 
+  /**
+   * The state whose hidden part is `h0` (an initial state set from elsewhere, e.g. a context
+   * network): `[h0]` (rnn) or `[h0, 0]` (lstm: the cell starts at zero).
+   */
+  stateFrom(h0: tf.Tensor2D): tf.Tensor2D[] {
+    return this.kind === 'lstm' ? [h0, tf.zerosLike(h0)] : [h0];
+  }
+
   /** Input projection `W_i g + b` of `[N, G]` features. */
   project(g: tf.Tensor2D): tf.Tensor2D {
     return applyDense(this.layers.coreInput, g);

@@ -6,6 +6,12 @@
  * Where the fast path runs (fast/), `act` can record its activations into the rollout's cache
  * (`ActivationCaching`), and `evaluate` of that rollout under unchanged weights skips the
  * replay's forward pass; elsewhere both run the reference networks.
+ *
+ * With the `context` option (Ba et al. 2015; context-network.ts) the first act step of an
+ * episode, on the agent's initial state, is the context step: the env's coarse view sets the
+ * state (h0 = relu(Wctx k + bctx), and c0 = 0 for the lstm) and the step's glimpse is ignored;
+ * its location mean, baseline and logits come from h0 as on any step, so the location it samples
+ * (glimpse 1's) is a REINFORCE decision like the others. Every later step is an ordinary RAM step.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../../envs/vector-env';
@@ -17,6 +23,7 @@ import type { RamConfig } from './config';
 import { CoreNetwork } from '../glimpse/core-network';
 import { GlimpseNetwork } from '../glimpse/glimpse-network';
 import { LocationNetwork } from './location-network';
+import { ContextNetwork } from './context-network';
 import { GlimpseAgentBase } from '../glimpse/glimpse-agent-base';
 import { ramWeightsOf, type RamWeights } from './weights';
 import { ActivationCache, actStep, fastPathAvailable, fastReplay, type ForwardBuffers, type WeightsStamp } from './fast';
@@ -39,6 +46,8 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
   private readonly locationNet: LocationNetwork;
   private readonly actionNet: ActionNetwork;
   private readonly baselineNet: BaselineNetwork;
+  /** The context network (option `context`), or null. */
+  private readonly contextNet: ContextNetwork | null;
   /** The networks' variables by layer name (weights.ts): the one view the fast path reads them through. */
   readonly weights: RamWeights;
   /** States made by initialState (all zero): act skips their recurrent product. */
@@ -58,6 +67,13 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
     this.locationNet = new LocationNetwork(this.params, config);
     this.actionNet = new ActionNetwork(this.params, config);
     this.baselineNet = new BaselineNetwork(this.params, config);
+    // Optional layers last: without them every other weight is what it was for the seed.
+    if (config.context === true) {
+      if (!Number.isInteger(config.contextSize) || (config.contextSize as number) < 1) throw new Error(`ram: context needs contextSize (the env's coarse view size), got ${String(config.contextSize)}`);
+      this.contextNet = new ContextNetwork(this.params, { contextSize: config.contextSize as number, hidden: config.hidden });
+    } else {
+      this.contextNet = null;
+    }
     this.weights = ramWeightsOf(this.params.entries);
   }
 
@@ -75,9 +91,11 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
     if (state.tensors.length !== this.coreNet.stateSize || state.tensors[0].shape[0] !== batchSize) {
       throw new Error(`ram: state is for batch ${state.tensors[0]?.shape[0]} with ${state.tensors.length} tensors, observation has batch ${batchSize}`);
     }
-    // The initial (all-zero) state: its recurrent product is skipped.
+    // The initial (all-zero) state: its recurrent product is skipped; with the context network it
+    // is the context step, whose state comes from the coarse view.
     const prev = this.initialStates.has(state) ? null : (state.tensors as tf.Tensor2D[]);
-    const step = fastPathAvailable(this.cfg.core) ? this.stepFast(glimpse, location, prev, options) : this.stepReference(glimpse, location, prev);
+    const context = prev === null && this.contextNet !== null ? this.readContext(observation, batchSize, 'observation') : null;
+    const step = this.fast ? this.stepFast(glimpse, location, prev, context, options) : this.stepReference(glimpse, location, prev, context);
     this.disposeState(state);
     const { mean, logits } = step;
     const C = this.cfg.numClasses;
@@ -97,15 +115,28 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
     };
   }
 
-  /** One step through the reference networks (any core, any backend). */
-  private stepReference(glimpse: Float32Array, location: Float32Array, prev: tf.Tensor2D[] | null): ActStep {
+  /** Whether act and evaluate run the fast path (fast/) for this agent now. */
+  private get fast(): boolean {
+    return fastPathAvailable(this.cfg.core) && this.contextNet === null;
+  }
+
+  /**
+   * One step through the reference networks (any core, any backend). `context` (the context
+   * step, `prev` null): the state is set from the coarse views and the glimpse is not read.
+   */
+  private stepReference(glimpse: Float32Array, location: Float32Array, prev: tf.Tensor2D[] | null, context: Float32Array | null): ActStep {
     const batchSize = location.length / 2;
     const C = this.cfg.numClasses;
     const { next, packed } = tf.tidy(() => {
-      // Copies: the cpu backend keeps a reference to the array it is given, and envs may reuse theirs.
-      const x = tf.tensor2d(Float32Array.from(glimpse), [batchSize, this.glimpseNet.inputSize]);
-      const l = tf.tensor2d(Float32Array.from(location), [batchSize, 2]);
-      const newState = this.coreNet.step(this.coreNet.project(this.glimpseNet.forward(x, l)), prev);
+      let newState: tf.Tensor2D[];
+      if (context !== null && this.contextNet !== null) {
+        newState = this.coreNet.stateFrom(this.contextNet.forward(tf.tensor2d(Float32Array.from(context), [batchSize, this.contextNet.inputSize])));
+      } else {
+        // Copies: the cpu backend keeps a reference to the array it is given, and envs may reuse theirs.
+        const x = tf.tensor2d(Float32Array.from(glimpse), [batchSize, this.glimpseNet.inputSize]);
+        const l = tf.tensor2d(Float32Array.from(location), [batchSize, 2]);
+        newState = this.coreNet.step(this.coreNet.project(this.glimpseNet.forward(x, l)), prev);
+      }
       const h = newState[0];
       // One [B, 3 + C] read-back (mean x, mean y, baseline, logits) instead of three.
       const heads = tf.concat([this.locationNet.mean(h), tf.expandDims(this.baselineNet.forward(h), 1), this.actionNet.logits(h)], 1);
@@ -130,7 +161,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
    * One step on the fast path (fast/act.ts), recorded into `options.cache` when it is this
    * agent's activation cache and can take the step (fast/activation-cache.ts).
    */
-  private stepFast(glimpse: Float32Array, location: Float32Array, prev: tf.Tensor2D[] | null, options: ActOptions): ActStep {
+  private stepFast(glimpse: Float32Array, location: Float32Array, prev: tf.Tensor2D[] | null, context: Float32Array | null, options: ActOptions): ActStep {
     const hPrev = prev === null ? null : prev[0];
     const cache = options.cache instanceof ActivationCache && options.cache.owner === this ? options.cache : null;
     const stamp = this.weightsStamp();
@@ -147,7 +178,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
    */
   createRolloutCache(batchSize: number): RolloutCache {
     this.assertLive();
-    if (!fastPathAvailable(this.cfg.core)) return { dispose: () => undefined };
+    if (!this.fast) return { dispose: () => undefined };
     return new ActivationCache(this, this.weights, batchSize, this.glimpseNet.inputSize, this.cacheSteps);
   }
 
@@ -177,7 +208,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
    */
   evaluate(rollout: Rollout): Evaluation {
     this.assertLive();
-    if (!fastPathAvailable(this.cfg.core)) return this.evaluateReference(rollout);
+    if (!this.fast) return this.evaluateReference(rollout);
     const { batchSize: B, steps: T } = rollout;
     // The act-time activations of this rollout, when it has them and the weights have not moved since.
     const recorded = this.cachedForward(rollout) ?? undefined;
@@ -199,7 +230,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
 
   private cachedForward(rollout: Rollout): ForwardBuffers | null {
     const cache = rollout.cache;
-    if (!fastPathAvailable(this.cfg.core) || !(cache instanceof ActivationCache) || cache.owner !== this) return null;
+    if (!this.fast || !(cache instanceof ActivationCache) || cache.owner !== this) return null;
     return cache.forwardFor(rollout, this.weightsStamp());
   }
 
@@ -211,17 +242,27 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
     this.assertLive();
     const { batchSize: B, steps: T } = rollout;
     const D = this.glimpseNet.inputSize;
-    const { glimpses, locations, samples } = this.stackRollout(rollout);
-    const x = tf.tensor2d(glimpses, [T * B, D]);
-    const l = tf.tensor2d(locations, [T * B, 2]);
+    const { glimpses, locations, samples, contexts } = this.stackRollout(rollout);
     const s = tf.tensor2d(samples, [T * B, 2]);
-    const projected = this.coreNet.project(this.glimpseNet.forward(x, l));
-    const inputs = T === 1 ? [projected] : (tf.split(projected, T, 0) as tf.Tensor2D[]);
+    // With the context network, step 0 is the context step: its state comes from the coarse
+    // views and its glimpse is not read, so only steps 1.. go through the glimpse network.
+    const first = this.contextNet !== null ? 1 : 0;
     let state: tf.Tensor2D[] | null = null; // the zero initial state
     const hs: tf.Tensor2D[] = [];
-    for (let t = 0; t < T; t++) {
-      state = this.coreNet.step(inputs[t], state);
+    if (this.contextNet !== null) {
+      state = this.coreNet.stateFrom(this.contextNet.forward(tf.tensor2d(contexts, [B, this.contextNet.inputSize])));
       hs.push(state[0]);
+    }
+    const G = T - first; // glimpse steps
+    if (G > 0) {
+      const x = tf.tensor2d(glimpses.subarray(first * B * D), [G * B, D]);
+      const l = tf.tensor2d(locations.subarray(first * B * 2), [G * B, 2]);
+      const projected = this.coreNet.project(this.glimpseNet.forward(x, l));
+      const inputs = G === 1 ? [projected] : (tf.split(projected, G, 0) as tf.Tensor2D[]);
+      for (let t = 0; t < G; t++) {
+        state = this.coreNet.step(inputs[t], state);
+        hs.push(state[0]);
+      }
     }
     const hAll = T === 1 ? hs[0] : (tf.concat(hs, 0) as tf.Tensor2D);
     const logProbs = tf.reshape(this.locationNet.logProb(this.locationNet.mean(hAll), s), [T, B]) as tf.Tensor2D;
@@ -241,7 +282,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
    * Checks a rollout and stacks its T steps step-major. Glimpses do not depend on the parameters
    * once locations are fixed, so all T steps go through the glimpse network as one [T*B, .] batch.
    */
-  private stackRollout(rollout: Rollout, inputs = true): { glimpses: Float32Array; locations: Float32Array; samples: Float32Array } {
+  private stackRollout(rollout: Rollout, inputs = true): { glimpses: Float32Array; locations: Float32Array; samples: Float32Array; contexts: Float32Array } {
     const { batchSize: B, steps: T } = rollout;
     if (!Number.isInteger(T) || T < 1 || rollout.observations.length !== T || rollout.records.length !== T) {
       throw new Error(`ram: rollout needs ${T} observations and records (steps=${T}), got ${rollout.observations.length} and ${rollout.records.length}`);
@@ -264,7 +305,20 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
       }
       samples.set(sample, t * B * 2);
     }
-    return { glimpses, locations, samples };
+    // The context step's coarse views (step 0; later steps repeat them and are not read).
+    const contexts = this.contextNet !== null ? this.readContext(rollout.observations[0], B, 'observations[0]') : new Float32Array(0);
+    return { glimpses, locations, samples, contexts };
+  }
+
+  /** The `context` array of a batched observation (`[B, contextSize]`), checked; with the context network only. */
+  private readContext(obs: Batch, batch: number, what: string): Float32Array {
+    const size = this.contextNet?.inputSize ?? 0;
+    const context = obs.context;
+    if (!(context instanceof Float32Array)) {
+      throw new Error(`ram: ${what} has no 'context' (the agent has context: true); give the env envKwargs.context, e.g. {"context": 12}`);
+    }
+    if (context.length !== batch * size) throw new Error(`ram: ${what}.context has ${context.length} values, need ${batch} x ${size} (batch x the coarse view's c*c)`);
+    return context;
   }
 
   protected get glimpseInputSize(): number {

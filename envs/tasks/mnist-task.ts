@@ -5,7 +5,7 @@
 import type { Env } from '../core';
 import { assertSeed, hashSeed } from '../rng';
 import type { EnvKwargs, EnvRegistration } from '../registry';
-import { GlimpseEnv, START_LOCATIONS, type StartLocation } from '../vision/glimpse-env';
+import { GlimpseEnv, START_LOCATIONS, glimpseEpisodeSteps, type StartLocation } from '../vision/glimpse-env';
 import type { ImageSource } from '../vision/image-source';
 import { MNIST_SPLITS, mnistSource, type MnistSplit } from '../vision/mnist';
 import { ShiftTransform, type ImageTransform } from '../vision/transforms';
@@ -33,6 +33,11 @@ export interface MnistTaskKwargs {
    * test images are never shifted.
    */
   trainShift: number;
+  /**
+   * Side c of the coarse view of the whole image each observation carries, with one extra
+   * (context) step per episode; 0 (default) = none. See `GlimpseEnvOptions.context`.
+   */
+  context: number;
 }
 
 /** Per-task defaults of the paper settings. */
@@ -69,6 +74,7 @@ export function parseMnistTaskKwargs(task: string, kwargs: EnvKwargs): MnistTask
     reach,
     dataSeed: dataSeed as number,
     trainShift: int(task, 'trainShift', kwargs.trainShift, 0, 13),
+    context: int(task, 'context', kwargs.context, 0, 256),
   };
 }
 
@@ -83,11 +89,11 @@ export function mnistTask(
   defaults: MnistTaskDefaults,
   makeTransform?: (source: ImageSource) => ImageTransform,
 ): EnvRegistration {
-  const defaultKwargs: EnvKwargs = { split: 'train', ...defaults, startLocation: 'center', reach: 1, dataSeed: DEFAULT_DATA_SEED, trainShift: 0 };
+  const defaultKwargs: EnvKwargs = { split: 'train', ...defaults, startLocation: 'center', reach: 1, dataSeed: DEFAULT_DATA_SEED, trainShift: 0, context: 0 };
   return {
     description,
     defaultKwargs,
-    maxEpisodeSteps: (kwargs) => kwargs.glimpses as number,
+    maxEpisodeSteps: glimpseEpisodeSteps,
     entryPoint: (kwargs): Env => {
       const k = parseMnistTaskKwargs(id, kwargs);
       if (makeTransform && k.trainShift > 0) {
@@ -104,6 +110,7 @@ export function mnistTask(
         startLocation: k.startLocation,
         reach: k.reach,
         fixedSeed: makeTransform && k.split !== 'train' ? hashSeed(k.dataSeed, SPLIT_CODE[k.split]) : undefined,
+        context: k.context,
       });
     },
   };

@@ -5,7 +5,7 @@
  */
 import { register } from '../registry';
 import { assertSeed, hashSeed } from '../rng';
-import { GlimpseEnv } from '../vision/glimpse-env';
+import { GlimpseEnv, glimpseEpisodeSteps } from '../vision/glimpse-env';
 import { ClutterTransform } from '../vision/transforms';
 import { ShapesSource } from './shapes-source';
 
@@ -15,8 +15,8 @@ const SPLIT_SIZES: Record<string, number> = { train: 12000, validation: 1000, te
 register('shapes', {
   description: 'procedural squares/circles/triangles/crosses on a cluttered 40x40 canvas; 6 glimpses of 3x8x8 (no download)',
   // Every accepted kwarg with its default; `make` rejects any other key.
-  defaultKwargs: { split: 'train', glimpses: 6, glimpseSize: 8, scales: 3, distractors: 4, dataSeed: 7 },
-  maxEpisodeSteps: (kw) => kw.glimpses as number,
+  defaultKwargs: { split: 'train', glimpses: 6, glimpseSize: 8, scales: 3, distractors: 4, dataSeed: 7, context: 0 },
+  maxEpisodeSteps: glimpseEpisodeSteps,
   entryPoint: (kw) => {
     const split = kw.split as string;
     if (!Object.keys(SPLIT_SIZES).includes(split)) {
@@ -33,6 +33,7 @@ register('shapes', {
       scales: kw.scales as number,
       // Held-out item i always draws from Rng(hashSeed(fixedSeed, i)): the same images for everyone.
       fixedSeed: split === 'train' ? undefined : hashSeed(kw.dataSeed, split === 'validation' ? 1 : 2),
+      context: kw.context as number,
     });
   },
 });

@@ -9,6 +9,17 @@
  * - `step` t < T-1: `action.location` is where glimpse t+2 is taken; reward 0.
  * - `step` T-1: `action.label` is the answer; reward 1 if right else 0; `terminated`; the
  *   observation repeats the last glimpse; `info.label` is the true class.
+ *
+ * With `context: c > 0` (the context network of Ba, Mnih, Kavukcuoglu 2015, "Multiple Object
+ * Recognition with Visual Attention") every observation also carries `context`: the whole
+ * (transformed) image area-averaged down to `c x c` values in [0, 1] (see {@link contextView}),
+ * and the episode starts with one extra step, the context step, so it has T + 1 steps:
+ * - `reset` returns the context with an all-zero glimpse at location [0, 0] (no glimpse is taken);
+ * - `step` 0: `action.location` places glimpse 1; `step` t in 1..T-1 places glimpse t+1;
+ * - `step` T reads the label, as above.
+ * The glimpse budget T is unchanged (the context step is not a glimpse), and the agent chooses
+ * every glimpse location, the first one from the coarse view (so `startLocation` must stay
+ * `'center'`: there is no start glimpse).
  * Locations outside [-1, 1] are clipped (documented, not an error); a location that is not two
  * finite numbers, a label outside the classes, a step before `reset` or after the end throws.
  * `render()` returns the whole current image (for pictures; agents only ever see glimpses).
@@ -21,6 +32,7 @@ import { Rng, assertSeed, hashSeed } from '../rng';
 import { Box, Dict, Discrete } from '../spaces';
 import { assertIndex, type ImageSource } from './image-source';
 import { Retina, RetinaImage } from './retina';
+import { rectSum } from './summed-area-table';
 import type { ImageTransform } from './transforms';
 
 /** Where the first glimpse of an episode is taken. */
@@ -34,6 +46,8 @@ export interface GlimpseObservation {
   glimpse: Float32Array;
   /** The (clipped) location `[x, y]` the glimpse was taken at. */
   location: Float32Array;
+  /** Envs with `context: c > 0` only: the `c * c` coarse view of the whole image, row-major (see {@link contextView}). */
+  context?: Float32Array;
 }
 
 /** Action of a glimpse env. */
@@ -68,9 +82,15 @@ export interface GlimpseEnvOptions {
   fixedSeed?: number;
   /** Initial seed of the env RNG (default 0); `reset({seed})` reseeds. */
   seed?: number;
+  /**
+   * Side c of the coarse view of the whole image every observation carries (`context`), with one
+   * extra step at the start of each episode (see module doc); 0 (default) = none. An integer in
+   * [0, min(width, height)] of the (transformed) image.
+   */
+  context?: number;
 }
 
-type GlimpseSpaces = { glimpse: Box; location: Box };
+type GlimpseSpaces = { glimpse: Box; location: Box; context?: Box };
 type ActionSpaces = { location: Box; label: Discrete };
 
 function checkInt(what: string, v: unknown, lo: number, hi: number): number {
@@ -86,6 +106,10 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
   readonly glimpses: number;
   readonly reach: number;
   readonly startLocation: StartLocation;
+  /** Side c of the coarse `context` view (0: none; then episodes have `glimpses` steps, else one more). */
+  readonly context: number;
+  /** Steps per episode: `glimpses`, plus the context step when {@link context} > 0. */
+  readonly episodeSteps: number;
   /** Width and height of the images glimpses are taken from (after the transform). */
   readonly imageWidth: number;
   readonly imageHeight: number;
@@ -101,6 +125,8 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
   private readonly sourceBuffer: Float32Array;
   /** Env-owned transform output (same reasoning as `sourceBuffer`). */
   private readonly canvas: Float32Array;
+  /** The current episode's coarse view (`context * context` values; empty without context). */
+  private readonly contextValues: Float32Array;
   private label = -1;
   private index = -1;
   /** Steps taken in the current episode; -1 before the first reset. */
@@ -132,8 +158,16 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
     this.imageWidth = transform ? transform.width : source.width;
     this.imageHeight = transform ? transform.height : source.height;
     this.canvas = new Float32Array(transform ? this.imageWidth * this.imageHeight : 0);
+    this.context = checkInt('context', options.context ?? 0, 0, Math.min(this.imageWidth, this.imageHeight));
+    if (this.context > 0 && start !== 'center') {
+      throw new RangeError(`GlimpseEnv: startLocation must be 'center' with context ${this.context} (the agent places glimpse 1 from the coarse view), got ${start}`);
+    }
+    this.episodeSteps = this.glimpses + (this.context > 0 ? 1 : 0);
+    this.contextValues = new Float32Array(this.context * this.context);
     const g = this.retina.glimpseSize;
-    this.observationSpace = new Dict({ glimpse: new Box(0, 1, [this.retina.scales, g, g]), location: new Box(-1, 1, [2]) });
+    const spaces: GlimpseSpaces = { glimpse: new Box(0, 1, [this.retina.scales, g, g]), location: new Box(-1, 1, [2]) };
+    if (this.context > 0) spaces.context = new Box(0, 1, [this.context, this.context]);
+    this.observationSpace = new Dict(spaces);
     this.actionSpace = new Dict({ location: new Box(-1, 1, [2]), label: new Discrete(source.numClasses) });
   }
 
@@ -144,9 +178,7 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
 
   reset(options?: ResetOptions): ResetResult<GlimpseObservation> {
     const info = this.startEpisode(options);
-    const observation = { glimpse: new Float32Array(this.retina.outputSize), location: new Float32Array(2) };
-    this.observe(observation.glimpse, 0, observation.location, 0);
-    return { observation, info };
+    return { observation: this.observation(), info };
   }
 
   step(action: GlimpseAction): StepResult<GlimpseObservation> {
@@ -156,14 +188,13 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
       throw new TypeError(`GlimpseEnv.step: action.location must be two numbers [x, y], got ${describe(loc)}`);
     }
     const { reward, terminated, info } = this.advance(loc[0], loc[1], action.label);
-    const observation = { glimpse: new Float32Array(this.retina.outputSize), location: new Float32Array(2) };
-    this.observe(observation.glimpse, 0, observation.location, 0);
-    return { observation, reward, terminated, truncated: false, info };
+    return { observation: this.observation(), reward, terminated, truncated: false, info };
   }
 
   resetInto(options: ResetOptions | undefined, observations: Batch, i: number): Info {
     const info = this.startEpisode(options);
     this.observe(observations.glimpse as Float32Array, i * this.retina.outputSize, observations.location as Float32Array, 2 * i);
+    if (this.context > 0) (observations.context as Float32Array).set(this.contextValues, i * this.contextValues.length);
     return info;
   }
 
@@ -171,6 +202,9 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
     const loc = actions.location;
     const { reward, terminated, info } = this.advance(loc[2 * i], loc[2 * i + 1], actions.label[i]);
     this.observe(out.observations.glimpse as Float32Array, i * this.retina.outputSize, out.observations.location as Float32Array, 2 * i);
+    // The coarse view is the same all episode: the row written at reset is still in place unless
+    // the caller's batch moved, so it is written again (c*c values, small next to the glimpse).
+    if (this.context > 0) (out.observations.context as Float32Array).set(this.contextValues, i * this.contextValues.length);
     out.rewards[i] = reward;
     out.terminated[i] = terminated ? 1 : 0;
     out.truncated[i] = 0;
@@ -194,10 +228,23 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
     this.t = -1;
   }
 
-  /** Source buffer, canvas and summed-area table (multi-scale retinas); observations are the batch's. */
+  /** Source buffer, canvas, summed-area table (multi-scale retinas, context) and coarse view; observations are the batch's. */
   footprintBytes(): number {
-    const table = this.retina.needsTable ? (this.imageWidth + 1) * (this.imageHeight + 1) * 8 : 0;
-    return this.sourceBuffer.byteLength + this.canvas.byteLength + table;
+    const table = this.needsTable ? (this.imageWidth + 1) * (this.imageHeight + 1) * 8 : 0;
+    return this.sourceBuffer.byteLength + this.canvas.byteLength + table + this.contextValues.byteLength;
+  }
+
+  /** Whether the image needs its summed-area table: coarse retina scales or the context view read it. */
+  private get needsTable(): boolean {
+    return this.retina.needsTable || this.context > 0;
+  }
+
+  /** A fresh observation of the current step. */
+  private observation(): GlimpseObservation {
+    const observation: GlimpseObservation = { glimpse: new Float32Array(this.retina.outputSize), location: new Float32Array(2) };
+    this.observe(observation.glimpse, 0, observation.location, 0);
+    if (this.context > 0) observation.context = Float32Array.from(this.contextValues);
+    return observation;
   }
 
   private startEpisode(options: ResetOptions | undefined): Info {
@@ -226,7 +273,8 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
     if (image.pixels.length !== this.imageWidth * this.imageHeight) {
       throw new Error(`GlimpseEnv: image ${index} has ${image.pixels.length} pixels, expected ${this.imageWidth}x${this.imageHeight}`);
     }
-    this.image.set(image.pixels, this.imageWidth, this.imageHeight, this.retina.needsTable);
+    this.image.set(image.pixels, this.imageWidth, this.imageHeight, this.needsTable);
+    if (this.context > 0) contextView(this.image, this.context, this.contextValues);
     this.label = image.label;
     this.index = index;
     this.t = 0;
@@ -243,7 +291,7 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
   private advance(x: number, y: number, label: number): { reward: number; terminated: boolean; info: Info } {
     if (this.closed) throw new Error('GlimpseEnv.step: the env is closed');
     if (this.t < 0) throw new Error('GlimpseEnv.step: call reset() before step()');
-    if (this.t >= this.glimpses) throw new Error(`GlimpseEnv.step: the episode ended after ${this.glimpses} steps; call reset() to start a new one`);
+    if (this.t >= this.episodeSteps) throw new Error(`GlimpseEnv.step: the episode ended after ${this.episodeSteps} steps; call reset() to start a new one`);
     if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
       throw new RangeError(`GlimpseEnv.step: action.location must be two finite numbers, got [${String(x)}, ${String(y)}]`);
     }
@@ -251,7 +299,7 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
       throw new RangeError(`GlimpseEnv.step: action.label must be an integer in [0, ${this.source.numClasses - 1}], got ${String(label)}`);
     }
     this.t++;
-    if (this.t < this.glimpses) {
+    if (this.t < this.episodeSteps) {
       // Locations outside [-1, 1] are clipped, as documented; fround so that the reported and the
       // used location are the same float32 number.
       this.x = Math.fround(x < -1 ? -1 : x > 1 ? 1 : x);
@@ -261,12 +309,48 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
     return { reward: label === this.label ? 1 : 0, terminated: true, info: { label: this.label, index: this.index } };
   }
 
-  /** Writes the glimpse at the current location (and the location) into the given arrays. */
+  /**
+   * Writes the glimpse at the current location (and the location) into the given arrays; on the
+   * context step (step 0 of an episode with context) no glimpse is taken: zeros at [0, 0].
+   */
   private observe(glimpse: Float32Array, gOffset: number, location: Float32Array, lOffset: number): void {
-    this.retina.extract(this.image, this.x, this.y, this.reach, glimpse, gOffset);
+    if (this.context > 0 && this.t === 0) glimpse.fill(0, gOffset, gOffset + this.retina.outputSize);
+    else this.retina.extract(this.image, this.x, this.y, this.reach, glimpse, gOffset);
     location[lOffset] = this.x;
     location[lOffset + 1] = this.y;
   }
+}
+
+/**
+ * Episode length of a glimpse task from its kwargs (a registration's `maxEpisodeSteps`):
+ * `glimpses`, plus the context step when the `context` kwarg is a positive number.
+ */
+export function glimpseEpisodeSteps(kwargs: Record<string, unknown>): number {
+  const context = kwargs.context;
+  return (kwargs.glimpses as number) + (typeof context === 'number' && context > 0 ? 1 : 0);
+}
+
+/**
+ * The coarse view of a whole image: `c x c` area averages written row-major into `out`. Cell
+ * `(i, j)` is the mean of the pixels in rows `[floor(i H / c), floor((i+1) H / c))` and columns
+ * `[floor(j W / c), floor((j+1) W / c))`: the exact block means when c divides the sides (60x60 at
+ * c = 12: 5x5 blocks), near-equal integer bins otherwise. Each mean is four reads of the image's
+ * summed-area table (the one the retina's coarse scales use), so `image` must have it.
+ * Requires `1 <= c <= min(width, height)` (every bin holds at least one pixel).
+ */
+export function contextView(image: RetinaImage, c: number, out: Float32Array): Float32Array {
+  const { width: W, height: H, sat } = image;
+  if (!Number.isInteger(c) || c < 1 || c > Math.min(W, H)) throw new RangeError(`contextView: side must be an integer in [1, ${Math.min(W, H)}], got ${String(c)}`);
+  if (out.length !== c * c) throw new RangeError(`contextView: out has ${out.length} values, ${c}x${c} needs ${c * c}`);
+  if (sat.length !== (W + 1) * (H + 1)) throw new Error('contextView: image has no summed-area table; call RetinaImage.set(..., withTable=true)');
+  for (let i = 0; i < c; i++) {
+    const r0 = Math.floor((i * H) / c), r1 = Math.floor(((i + 1) * H) / c);
+    for (let j = 0; j < c; j++) {
+      const c0 = Math.floor((j * W) / c), c1 = Math.floor(((j + 1) * W) / c);
+      out[i * c + j] = rectSum(sat, W, H, r0, c0, r1, c1) / ((r1 - r0) * (c1 - c0));
+    }
+  }
+  return out;
 }
 
 function describe(v: unknown): string {

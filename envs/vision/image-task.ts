@@ -11,7 +11,7 @@
 import type { Env } from '../core';
 import { register, type EnvRegistration } from '../registry';
 import { assertSeed, hashSeed } from '../rng';
-import { GlimpseEnv, START_LOCATIONS, type StartLocation } from './glimpse-env';
+import { GlimpseEnv, START_LOCATIONS, glimpseEpisodeSteps, type StartLocation } from './glimpse-env';
 import type { ImageSource } from './image-source';
 import type { ImageTransform } from './transforms';
 
@@ -40,6 +40,8 @@ export interface ImageTaskOptions {
   reach?: number;
   /** Default seed of the held-out transforms (kwarg `dataSeed`, default 0). */
   dataSeed?: number;
+  /** Default side of the coarse context view (kwarg `context`, default 0 = none; see `GlimpseEnvOptions.context`). */
+  context?: number;
 }
 
 /** The {@link EnvRegistration} of an image task (see module doc); {@link registerImageTask} registers it. */
@@ -65,8 +67,9 @@ export function imageTask(id: string, options: ImageTaskOptions): EnvRegistratio
       startLocation: options.startLocation ?? 'center',
       reach: options.reach ?? 1,
       dataSeed: options.dataSeed ?? 0,
+      context: options.context ?? 0,
     },
-    maxEpisodeSteps: (kw) => kw.glimpses as number,
+    maxEpisodeSteps: glimpseEpisodeSteps,
     entryPoint: (kw): Env => {
       const split = kw.split as ImageTaskSplit;
       if (!IMAGE_TASK_SPLITS.includes(split)) throw new RangeError(`env '${id}': split must be one of ${IMAGE_TASK_SPLITS.join(', ')}, got ${JSON.stringify(kw.split)}`);
@@ -81,6 +84,7 @@ export function imageTask(id: string, options: ImageTaskOptions): EnvRegistratio
         startLocation: kw.startLocation as StartLocation,
         reach: kw.reach as number,
         fixedSeed: split === 'train' ? undefined : hashSeed(kw.dataSeed as number, split === 'validation' ? 1 : 2),
+        context: kw.context as number,
       });
     },
   };
