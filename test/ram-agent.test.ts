@@ -35,7 +35,7 @@ test('registry: ram is listed; unknown id and bad options fail with one line', (
 
 test('config: defaults from the paper, sizes from the env spaces', () => {
   const c = resolveRamConfig(glimpseEnvInfo(3, 12, 10));
-  assert.equal(c, { glimpseHidden: 128, locationHidden: 128, glimpseFeatures: 256, hidden: 256, core: 'rnn', std: 0.17, seed: 0, detachLocationInput: false, scales: 3, glimpseSize: 12, numClasses: 10 });
+  assert.equal(c, { glimpseHidden: 128, locationHidden: 128, glimpseFeatures: 256, hidden: 256, core: 'rnn', std: 0.17, seed: 0, detachLocationInput: false, context: false, scales: 3, glimpseSize: 12, numClasses: 10 });
 });
 
 test('act: shapes, clipped locations, unclipped samples, labels in range; greedy is deterministic', () => {

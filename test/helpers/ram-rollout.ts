@@ -9,26 +9,36 @@ import { hasActivationCaching, type ActOutputs, type Agent, type AgentEnvInfo, t
 import { baselineMse, classificationNll, reinforceLoss } from '../../algorithms/reinforce/losses';
 import type { Rollout } from '../../agents/rollout';
 
-/** Spaces of a glimpse env with `scales` x `g` x `g` glimpses and `classes` classes. */
-export function glimpseEnvInfo(scales: number, g: number, classes: number): AgentEnvInfo {
+/**
+ * Spaces of a glimpse env with `scales` x `g` x `g` glimpses and `classes` classes, and with
+ * `contextSide` > 0 a `contextSide` x `contextSide` coarse view (`context`).
+ */
+export function glimpseEnvInfo(scales: number, g: number, classes: number, contextSide = 0): AgentEnvInfo {
+  const spaces: Record<string, Box> = { glimpse: new Box(0, 1, [scales, g, g]), location: new Box(-1, 1, [2]) };
+  if (contextSide > 0) spaces.context = new Box(0, 1, [contextSide, contextSide]);
   return {
-    observationSpace: new Dict({ glimpse: new Box(0, 1, [scales, g, g]), location: new Box(-1, 1, [2]) }),
+    observationSpace: new Dict(spaces),
     actionSpace: new Dict({ location: new Box(-1, 1, [2]), label: new Discrete(classes) }),
   };
 }
 
 /**
  * A random rollout of `B` episodes of `T` steps: uniform glimpses, locations in [-1, 1], location
- * samples near them, random targets and 0/1 returns.
+ * samples near them, random targets and 0/1 returns; with `contextLength` > 0 every observation
+ * also carries one uniform coarse view per episode (`context`, the same at every step, as a
+ * glimpse env's).
  */
-export function randomRollout(seed: number, B: number, T: number, glimpseLength: number, classes: number): Rollout {
+export function randomRollout(seed: number, B: number, T: number, glimpseLength: number, classes: number, contextLength = 0): Rollout {
   const rng = new Rng(seed);
   const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniformRange(lo, hi));
   const observations = [], actions = [], records = [], rewards = [];
   const targets = Int32Array.from({ length: B }, () => rng.int(classes));
   const returns = Float32Array.from({ length: B }, () => rng.int(2));
+  const context = contextLength > 0 ? uniform(B * contextLength, 0, 1) : null;
   for (let t = 0; t < T; t++) {
-    observations.push({ glimpse: uniform(B * glimpseLength, 0, 1), location: uniform(B * 2, -1, 1) });
+    const obs: Record<string, Float32Array> = { glimpse: uniform(B * glimpseLength, 0, 1), location: uniform(B * 2, -1, 1) };
+    if (context !== null) obs.context = context.slice();
+    observations.push(obs);
     const sample = uniform(B * 2, -1.2, 1.2);
     actions.push({ location: sample.map((s) => Math.max(-1, Math.min(1, s))), label: Int32Array.from({ length: B }, () => rng.int(classes)) });
     records.push({ sample });
@@ -51,6 +61,8 @@ export interface ActRolloutOptions {
   between?: (t: number) => void;
   /** Keep the agent's activation cache with the rollout, as the train loop does (dispose it with disposeRollout). */
   keepActivations?: boolean;
+  /** Values of a coarse view (`context`) per episode, drawn once and repeated at every step; default 0 (none). */
+  contextLength?: number;
 }
 
 /** Runs `T` steps of `agent.act` on random observations and returns the rollout it produced. */
@@ -64,9 +76,12 @@ export function actRollout(agent: Agent, B: number, T: number, rng: Rng, opts: A
   const cache = opts.keepActivations === true && hasActivationCaching(agent) ? agent.createRolloutCache(B) : undefined;
   const outputs: ActOutputs[] = [];
   let state: AgentState = agent.initialState(B);
+  const K = opts.contextLength ?? 0;
+  const context = K > 0 ? Float32Array.from({ length: B * K }, () => obsRng.uniform()) : null;
   for (let t = 0; t < T; t++) {
     opts.between?.(t);
-    const obs = { glimpse: Float32Array.from({ length: B * D }, () => obsRng.uniform()), location: Float32Array.from({ length: B * 2 }, () => obsRng.uniformRange(-1, 1)) };
+    const obs: Record<string, Float32Array> = { glimpse: Float32Array.from({ length: B * D }, () => obsRng.uniform()), location: Float32Array.from({ length: B * 2 }, () => obsRng.uniformRange(-1, 1)) };
+    if (context !== null) obs.context = context.slice();
     const res = agent.act(obs, state, { greedy: opts.greedy === true, rng, cache });
     state = res.state;
     r.observations.push(obs);
