@@ -6,7 +6,8 @@
  * step, setWeights, an explicit weightsChanged(), an assign nobody announced, even between two act
  * steps), an edited rollout, a subset of its episodes, another agent's cache or a broken state
  * chain falls back to the replay; reinforce and PPO updates, and Monte-Carlo evaluation, end in
- * the same numbers with or without what acting kept; no tensor leak.
+ * the same numbers with or without what acting kept; no tensor leak. The same with the context
+ * network (`context`), whose context step's coarse views the cache keeps and checks too.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -26,6 +27,7 @@ import { evaluateSplit } from '../runners/evaluate';
 import { actRollout, glimpseEnvInfo, hybridLossRun } from './helpers/ram-rollout';
 
 const ENV = glimpseEnvInfo(2, 4, 5); // 2 scales of 4x4, 5 classes
+const CTX_ENV = glimpseEnvInfo(2, 4, 5, 3); // the same with a 3x3 coarse view (`context`)
 const CFG = { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, std: 0.3, seed: 2 };
 let native = false;
 
@@ -37,7 +39,8 @@ test.before(async () => {
 
 /** T sampled (or greedy) act steps on random observations, kept with the agent's activation cache. */
 function collect(agent: Agent, B: number, T: number, rng: Rng, opts: { greedy?: boolean; between?: (t: number) => void } = {}): Rollout {
-  return actRollout(agent, B, T, rng, { ...opts, obsSeed: 9, randomOutcomes: { classes: 5 }, keepActivations: true });
+  const contextLength = agent.config.context === true ? 9 : 0;
+  return actRollout(agent, B, T, rng, { ...opts, obsSeed: 9, randomOutcomes: { classes: 5 }, keepActivations: true, contextLength });
 }
 
 /** The same rollout without its cache: evaluate replays it from scratch. */
@@ -55,11 +58,11 @@ function assertSame(a: { outputs: number[][]; grads: number[][] }, b: { outputs:
   a.grads.forEach((g, i) => assert.equal(Array.from(g), Array.from(b.grads[i]), `${what}: gradient ${i}`));
 }
 
-for (const [core, T] of [['rnn', 1], ['rnn', 6], ['rnn', 11], ['lstm', 1], ['lstm', 9]] as const) {
-  test(`${core} T=${T}: the cached replay equals the replay from scratch bit for bit; no tensor leak`, () => {
+for (const [core, T, context] of [['rnn', 1, false], ['rnn', 6, false], ['rnn', 11, false], ['lstm', 1, false], ['lstm', 9, false], ['rnn', 6, true], ['lstm', 9, true]] as const) {
+  test(`${core}${context ? ' context' : ''} T=${T}: the cached replay equals the replay from scratch bit for bit; no tensor leak`, () => {
     if (!native) return;
     const n0 = tf.memory().numTensors;
-    const agent = makeAgent('ram', ENV, { ...CFG, core }) as RamAgent;
+    const agent = makeAgent('ram', context ? CTX_ENV : ENV, { ...CFG, core, context }) as RamAgent;
     // T=11 outgrows the 8 steps a first cache reserves; the second rollout reserves T exactly.
     for (let round = 0; round < 2; round++) {
       const r = collect(agent, 3, T, new Rng(round));
@@ -72,6 +75,12 @@ for (const [core, T] of [['rnn', 1], ['rnn', 6], ['rnn', 11], ['lstm', 1], ['lst
       const scratch = replay(agent, uncached(r));
       assertSame(cachedRun, scratch, `T=${T} round ${round}`);
       assert.ok(cachedRun.grads.some((g) => g.some((x) => x !== 0)));
+      if (context) {
+        // Another coarse view at the context step is another rollout: the replay recomputes.
+        const edited = { ...r, observations: r.observations.map((o, t) => (t === 0 ? { ...o, context: o.context.map((v) => 1 - v) } : o)) };
+        assert.not.ok(agent.usesCacheFor(edited), 'an edited coarse view is not replayed from the cache');
+        assert.ok(cachedRun.grads.at(-1)!.some((x) => x !== 0), 'the context layer has a gradient');
+      }
       disposeRollout(r);
       disposeRollout(r); // twice is fine
       assert.not.ok(agent.usesCacheFor(r), 'a disposed cache is not used');
@@ -83,7 +92,8 @@ for (const [core, T] of [['rnn', 1], ['rnn', 6], ['rnn', 11], ['lstm', 1], ['lst
 
 test('act outputs equal the replay outputs bit for bit (fast path); close to the reference path (cpu)', async () => {
   const check = (agent: RamAgent, exact: boolean, what: string) => {
-    const r = actRollout(agent, 4, 5, new Rng(3), { obsSeed: 9, randomOutcomes: { classes: 5 } });
+    const contextLength = agent.config.context === true ? 9 : 0;
+    const r = actRollout(agent, 4, 5, new Rng(3), { obsSeed: 9, randomOutcomes: { classes: 5 }, contextLength });
     assert.ok(r.outputs !== undefined && r.outputs.length === 5, `${what}: every step has outputs`);
     const ev = tf.tidy(() => ({ ...agent.evaluate(r) }) as unknown as tf.TensorContainerObject) as unknown as ReturnType<Agent['evaluate']>;
     const fromAct = tf.tidy(() => ({
@@ -104,19 +114,20 @@ test('act outputs equal the replay outputs bit for bit (fast path); close to the
       assert.is(labels[b], row.indexOf(Math.max(...row)));
     }
   };
+  const variants = [['rnn', false], ['lstm', false], ['rnn', true], ['lstm', true]] as const;
   if (native) {
-    for (const core of ['rnn', 'lstm'] as const) {
-      const a = makeAgent('ram', ENV, { ...CFG, core }) as RamAgent;
-      check(a, true, `fast ${core}`);
+    for (const [core, context] of variants) {
+      const a = makeAgent('ram', context ? CTX_ENV : ENV, { ...CFG, core, context }) as RamAgent;
+      check(a, true, `fast ${core}${context ? ' context' : ''}`);
       a.dispose();
     }
   }
   await tf.setBackend('cpu');
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false; // no "install tfjs-node" banner
   try {
-    for (const core of ['rnn', 'lstm'] as const) {
-      const a = makeAgent('ram', ENV, { ...CFG, core }) as RamAgent;
-      check(a, false, `reference ${core}`);
+    for (const [core, context] of variants) {
+      const a = makeAgent('ram', context ? CTX_ENV : ENV, { ...CFG, core, context }) as RamAgent;
+      check(a, false, `reference ${core}${context ? ' context' : ''}`);
       a.dispose();
     }
   } finally {

@@ -3,7 +3,8 @@
  * replay (the networks under autograd) of the same agent: equal outputs and equal gradients of
  * the full hybrid loss for every weight, for T = 1 (no recurrence), 4 and 7 and several batch
  * sizes; no tensor leak. The same with `detachLocationInput` on, where REINFORCE must train only
- * the location head.
+ * the location head. And with the context network (`context`: step 0 sets the state from a
+ * coarse view), for both cores.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -23,9 +24,12 @@ test.before(async () => {
   await initBackend('wasm');
 });
 
-function agentFor(scales: number, g: number, detachLocationInput = false, core: 'rnn' | 'lstm' = 'rnn'): RamAgent {
-  const env = glimpseEnvInfo(scales, g, C);
-  return new RamAgent(resolveRamConfig(env, { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, seed: 4, std: 0.3, detachLocationInput, core }));
+/** Side of the coarse view of the context-network agents (a 3x3 view: 9 values). */
+const CONTEXT_SIDE = 3;
+
+function agentFor(scales: number, g: number, detachLocationInput = false, core: 'rnn' | 'lstm' = 'rnn', context = false): RamAgent {
+  const env = glimpseEnvInfo(scales, g, C, context ? CONTEXT_SIDE : 0);
+  return new RamAgent(resolveRamConfig(env, { glimpseHidden: 6, locationHidden: 5, glimpseFeatures: 7, hidden: 8, seed: 4, std: 0.3, detachLocationInput, core, context }));
 }
 
 /** Values of the outputs and the gradient of the hybrid loss for every variable. */
@@ -45,14 +49,20 @@ test('with the addon built, the equivalence tests below run the fast path of bot
   assert.ok(fastPathAvailable('lstm'), 'lstm fast path: the addon lacks lstmCellForward / lstmCellBackward');
 });
 
-for (const [core, T, B] of [['rnn', 1, 3], ['rnn', 4, 3], ['rnn', 7, 1], ['rnn', 4, 9], ['lstm', 1, 3], ['lstm', 4, 3], ['lstm', 7, 2]] as const) {
-  test(`${core} T=${T} B=${B}: fast outputs and gradients equal the reference replay's`, () => {
+const CASES = [
+  ['rnn', 1, 3, false], ['rnn', 4, 3, false], ['rnn', 7, 1, false], ['rnn', 4, 9, false], ['lstm', 1, 3, false], ['lstm', 4, 3, false], ['lstm', 7, 2, false],
+  // The context step plus T - 1 glimpses.
+  ['rnn', 2, 3, true], ['rnn', 5, 4, true], ['lstm', 2, 3, true], ['lstm', 5, 2, true],
+] as const;
+
+for (const [core, T, B, context] of CASES) {
+  test(`${core}${context ? ' context' : ''} T=${T} B=${B}: fast outputs and gradients equal the reference replay's`, () => {
     if (!fastPathAvailable(core)) {
       console.log('fast-path equivalence skipped: native dense kernels unavailable');
       return;
     }
-    const agent = agentFor(2, 3, false, core);
-    const r = randomRollout(T + 10, B, T, 2 * 3 * 3, C);
+    const agent = agentFor(2, 3, false, core, context);
+    const r = randomRollout(T + 10, B, T, 2 * 3 * 3, C, context ? CONTEXT_SIDE ** 2 : 0);
     const before = tf.memory().numTensors;
     const fast = run(agent, r, (x) => agent.evaluate(x));
     const reference = run(agent, r, (x) => agent.evaluateReference(x));

@@ -95,7 +95,7 @@ for (const core of ['rnn', 'lstm'] as const) {
       for (let t = 0; t < T; t++) {
         for (let b = 0; b < B; b++) {
           assert.ok(Math.abs(lp[t * B + b] - r.outputs![t].logProb[b]) < 1e-4, `logProb[${t},${b}] replay vs act`);
-          assert.ok(Math.abs(base[t * B + b] - r.outputs![t].baseline[b]) < 1e-5, `baseline[${t},${b}] replay vs act`);
+          assert.ok(Math.abs(base[t * B + b] - r.outputs![t].baseline![b]) < 1e-5, `baseline[${t},${b}] replay vs act`);
         }
       }
     });

@@ -117,7 +117,7 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
 
   /** Whether act and evaluate run the fast path (fast/) for this agent now. */
   private get fast(): boolean {
-    return fastPathAvailable(this.cfg.core) && this.contextNet === null;
+    return fastPathAvailable(this.cfg.core);
   }
 
   /**
@@ -166,8 +166,8 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
     const cache = options.cache instanceof ActivationCache && options.cache.owner === this ? options.cache : null;
     const stamp = this.weightsStamp();
     const out = cache !== null && cache.accepts(hPrev, stamp)
-      ? cache.step(this.weights, glimpse, location, prev, stamp)
-      : actStep(this.weights, glimpse, location, prev);
+      ? cache.step(this.weights, glimpse, location, prev, stamp, context)
+      : actStep(this.weights, glimpse, location, prev, context);
     if (cache !== null) this.cacheSteps = Math.max(1, cache.steps);
     return { state: out.c === null ? [out.h] : [out.h, out.c], mean: out.mean, baseline: out.baseline, logits: out.logits };
   }
@@ -208,13 +208,14 @@ export class RamAgent extends GlimpseAgentBase implements Agent, ActivationCachi
    */
   evaluate(rollout: Rollout): Evaluation {
     this.assertLive();
-    if (!this.fast) return this.evaluateReference(rollout);
     const { batchSize: B, steps: T } = rollout;
+    // A context step alone (no glimpse: no env makes one) is left to the reference networks.
+    if (!this.fast || (this.contextNet !== null && T < 2)) return this.evaluateReference(rollout);
     // The act-time activations of this rollout, when it has them and the weights have not moved since.
     const recorded = this.cachedForward(rollout) ?? undefined;
-    const { glimpses, locations, samples } = this.stackRollout(rollout, recorded === undefined);
+    const { glimpses, locations, samples, contexts } = this.stackRollout(rollout, recorded === undefined);
     const out = fastReplay(this.weights, {
-      T, B, glimpses, locations, samples, std: this.cfg.std, detachLocationInput: this.cfg.detachLocationInput === true,
+      T, B, glimpses, locations, samples, contexts, std: this.cfg.std, detachLocationInput: this.cfg.detachLocationInput === true,
     }, recorded);
     return { ...out, decisionMask: this.decisionMask(T, B) };
   }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeCopyRows, nativeEmpty, nativeReadRows, nativeWriteRows } from '../../../tensor/native-dense';
 import type { RamWeights } from '../weights';
-import { allocateForward, baselineRows, coreStep, forwardTensors, forwardWidths, glimpseRows, locationRows, logitRows, type ForwardBuffers } from './forward';
+import { allocateForward, baselineRows, contextRows, coreStep, forwardTensors, forwardWidths, glimpseRows, locationRows, logitRows, type ForwardBuffers } from './forward';
 
 /** What one act step gives the agent: the new state (tensors of its own) and the heads. */
 export interface FastActStep {
@@ -24,13 +24,22 @@ export interface FastActStep {
 /**
  * Computes one step of B episodes into rows `[row, row + B)` of `f` from glimpses `[B, D]`,
  * locations `[B, 2]` and the previous state `[h]` or `[h, c]` (null: the zero initial state).
+ * `context` (the context step of an agent with the context network: `prev` null): the state
+ * comes from these `[B, c*c]` coarse views and the glimpse layers are not run (the glimpse and
+ * location are still written, as the activation cache compares them with the rollout's).
  */
-export function actRows(w: RamWeights, f: ForwardBuffers, row: number, glimpse: Float32Array, location: Float32Array, prev: readonly tf.Tensor2D[] | null): FastActStep {
+export function actRows(w: RamWeights, f: ForwardBuffers, row: number, glimpse: Float32Array, location: Float32Array, prev: readonly tf.Tensor2D[] | null, context: Float32Array | null = null): FastActStep {
   const B = location.length / 2;
   nativeWriteRows(f.X, row, glimpse);
   nativeWriteRows(f.L, row, location);
-  glimpseRows(w, f, row, B);
-  coreStep(w, f, row, B, prev === null ? null : { h: { x: prev[0], xRowStart: 0 }, c: prev[1] === undefined ? undefined : { x: prev[1], xRowStart: 0 } });
+  if (context !== null) {
+    if (f.K === undefined) throw new Error('actRows: a context was given but the weights have no context network');
+    nativeWriteRows(f.K, row, context);
+    contextRows(w, f, row, B);
+  } else {
+    glimpseRows(w, f, row, B);
+    coreStep(w, f, row, B, prev === null ? null : { h: { x: prev[0], xRowStart: 0 }, c: prev[1] === undefined ? undefined : { x: prev[1], xRowStart: 0 } });
+  }
   locationRows(w, f, row, B);
   const logitsT = logitRows(w, f.H, row, B);
   const baseT = baselineRows(w, f.H, row, B);
@@ -49,11 +58,11 @@ export function actRows(w: RamWeights, f: ForwardBuffers, row: number, glimpse: 
 }
 
 /** {@link actRows} into buffers of its own that are freed afterwards (an act step nothing keeps). */
-export function actStep(w: RamWeights, glimpse: Float32Array, location: Float32Array, prev: readonly tf.Tensor2D[] | null): FastActStep {
+export function actStep(w: RamWeights, glimpse: Float32Array, location: Float32Array, prev: readonly tf.Tensor2D[] | null, context: Float32Array | null = null): FastActStep {
   const B = location.length / 2;
   const f = allocateForward(forwardWidths(w, glimpse.length / B), B, false);
   try {
-    return actRows(w, f, 0, glimpse, location, prev);
+    return actRows(w, f, 0, glimpse, location, prev, context);
   } finally {
     tf.dispose(forwardTensors(f));
   }

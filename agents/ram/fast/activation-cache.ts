@@ -15,7 +15,8 @@
  *   that assigns variables without saying so, the variables' buffers) is taken at step 0 and
  *   must be unchanged at every later step and at the replay;
  * - step t > 0 must continue from the state step t - 1 returned (its hidden-state tensor);
- * - the replayed rollout must have the recorded T and B and bit-identical glimpses and locations.
+ * - the replayed rollout must have the recorded T and B and bit-identical glimpses and locations
+ *   (and, with the context network, coarse views at the context step).
  * Anything else stops the recording and the replay recomputes its forward from scratch.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -76,10 +77,10 @@ export class ActivationCache implements RolloutCache {
   }
 
   /** Records the next step (act.ts's {@link actRows} on its rows); call only after {@link accepts} said yes. */
-  step(w: RamWeights, glimpse: Float32Array, location: Float32Array, prev: readonly tf.Tensor2D[] | null, stamp: WeightsStamp): FastActStep {
+  step(w: RamWeights, glimpse: Float32Array, location: Float32Array, prev: readonly tf.Tensor2D[] | null, stamp: WeightsStamp, context: Float32Array | null = null): FastActStep {
     if (this.steps === 0) this.stamp = { version: stamp.version, buffers: [...stamp.buffers] };
     if (this.steps === this.cap) this.grow(2 * this.cap);
-    const out = actRows(w, this.buffers, this.steps * this.B, glimpse, location, prev);
+    const out = actRows(w, this.buffers, this.steps * this.B, glimpse, location, prev, context);
     this.steps++;
     this.last = out.h;
     return out;
@@ -101,6 +102,11 @@ export class ActivationCache implements RolloutCache {
       if (!(glimpse instanceof Float32Array) || !(location instanceof Float32Array)) return null;
       if (glimpse.length !== B * this.widths.X || location.length !== B * 2) return null;
       if (!nativeRowsEqual(L, t * B, location) || !nativeRowsEqual(X, t * B, glimpse)) return null;
+    }
+    // The context step's coarse views (the only K rows the replay reads).
+    if (this.widths.K !== undefined) {
+      const context = rollout.observations[0]?.context;
+      if (!(context instanceof Float32Array) || context.length !== B * this.widths.K || !nativeRowsEqual(this.buffers.K!, 0, context)) return null;
     }
     if (this.cap !== T) this.grow(T); // trims: the replay's tensors must be exactly [T*B, .]
     return this.buffers;

@@ -13,12 +13,15 @@
  *   rnn: h_t = relu(z_t); lstm: [i, f, o, u] = [sig, sig, sig, tanh](z_t column blocks),
  *   c_t = i u + f c_{t-1} (c_{-1} = 0), h_t = o tanh(c_t);
  *   mu = tanh(H Wlocation + b), baseline = H Wbaseline + b, logits = h Waction + b.
+ * With the context network (weights `context`), step 0 is the context step: its rows of H are
+ *   h_0 = relu(K_0 Wcontext + b) from the coarse views K (c_0 = 0 for the lstm), its glimpse rows
+ *   are not computed (nothing reads them), and the glimpse layers run on the steps 1.. only.
  * The lstm cell's elementwise math is one native call per step (tensor/native-lstm.ts; its float32
  * sigmoid and tanh are within 4 ulp of the exact values, so within 1e-6 of the reference's tfjs
  * kernels, and the same call on the same rows makes act and replay identical).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeEmpty, nativeLinear, nativeLinearInto, type LinearTerm } from '../../../tensor/native-dense';
+import { nativeEmpty, nativeLinear, nativeLinearInto, nativeRowsView, type LinearTerm } from '../../../tensor/native-dense';
 import { nativeLstmCellForward } from '../../../tensor/native-lstm';
 import type { RamWeights } from '../weights';
 
@@ -40,6 +43,8 @@ export interface ForwardBuffers {
   C?: tf.Tensor2D;
   /** lstm only: `[rows, H]` tanh of the cell states. */
   TC?: tf.Tensor2D;
+  /** Context network only: `[rows, c*c]` coarse views; only the context step's rows (step 0) are written and read. */
+  K?: tf.Tensor2D;
 }
 
 /** Column counts of the buffers of {@link ForwardBuffers} a core needs (optional exactly where the buffer is). */
@@ -55,6 +60,7 @@ export function forwardWidths(w: RamWeights, D: number): ForwardWidths {
   const H = w.coreRecurrent.shape[0];
   const widths: ForwardWidths = { X: D, L: 2, cat: w.what.kernel.shape[1] + w.where.kernel.shape[1], g: w.combine.kernel.shape[1], H, mu: 2 };
   if (isLstm(w)) Object.assign(widths, { A: 4 * H, C: H, TC: H });
+  if (w.context !== undefined) widths.K = w.context.kernel.shape[0];
   return widths;
 }
 
@@ -109,6 +115,19 @@ export function coreStep(w: RamWeights, f: ForwardBuffers, row: number, B: numbe
   nativeLstmCellForward({ gates: { t: f.A, row }, cPrev, c: { t: f.C!, row }, tanhC: { t: f.TC!, row }, h: { t: f.H, row } }, B);
 }
 
+/**
+ * The context step: rows `[row, row + B)` of H from the same rows of K, h0 = relu(K Wcontext + b);
+ * for the lstm, the same rows of C (and its tanh, TC) are zero: c0 = 0.
+ */
+export function contextRows(w: RamWeights, f: ForwardBuffers, row: number, B: number): void {
+  if (w.context === undefined || f.K === undefined) throw new Error('contextRows: the agent has no context network');
+  nativeLinearInto(f.H, row, 0, [{ x: f.K, w: w.context.kernel, xRowStart: row }], w.context.bias, 'relu', B);
+  if (f.C !== undefined) {
+    nativeRowsView(f.C, row, B).fill(0);
+    nativeRowsView(f.TC!, row, B).fill(0);
+  }
+}
+
 /** The location means of rows `[row, row + rows)` of H, into the same rows of mu. */
 export function locationRows(w: RamWeights, f: ForwardBuffers, row: number, rows: number): void {
   nativeLinearInto(f.mu, row, 0, [{ x: f.H, w: w.location.kernel, xRowStart: row }], w.location.bias, 'tanh', rows);
@@ -124,13 +143,18 @@ export function logitRows(w: RamWeights, H: tf.Tensor2D, row: number, rows: numb
   return nativeLinear([{ x: H, w: w.action.kernel, xRowStart: row }], w.action.bias, 'linear', rows);
 }
 
-/** The whole forward of T steps of B episodes whose X and L rows are filled: glimpse layers, core, location head. */
+/**
+ * The whole forward of T steps of B episodes whose X and L rows (and, with the context network,
+ * K's first B rows) are filled: glimpse layers, core, location head.
+ */
 export function forwardAll(w: RamWeights, f: ForwardBuffers, T: number, B: number): void {
   const N = T * B;
-  glimpseRows(w, f, 0, N);
+  const first = w.context !== undefined ? 1 : 0; // the context step has no glimpse to compute
+  if (T > first) glimpseRows(w, f, first * B, N - first * B);
   for (let t = 0; t < T; t++) {
     const prev = (x: tf.Tensor2D | undefined) => (x === undefined ? undefined : { x, xRowStart: (t - 1) * B });
-    coreStep(w, f, t * B, B, t === 0 ? null : { h: prev(f.H)!, c: prev(f.C) });
+    if (t === 0 && first === 1) contextRows(w, f, 0, B);
+    else coreStep(w, f, t * B, B, t === 0 ? null : { h: prev(f.H)!, c: prev(f.C) });
   }
   locationRows(w, f, 0, N);
 }

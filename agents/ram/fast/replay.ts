@@ -14,9 +14,12 @@
  *   classLogProbs = logSoftmax(h_{T-1} Wa + ba).
  * With `detachLocationInput` the location head reads stop(H) as well (mu's forward is the same):
  * the backward keeps dWloc, dbloc but sends none of the location gradient into H.
+ * With the context network (weights `context`), step 0 is the context step (forward.ts): its
+ * dH_0 (head gradients + dZ_1 Wh^T) goes through h_0's ReLU into Wcontext and its bias, and the
+ * glimpse and core-input gradients sum over the steps 1.. only (step 0 has no glimpse).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeColSum, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows, nativeRowsView, nativeWriteRows } from '../../../tensor/native-dense';
+import { nativeColSum, nativeCopyRows, nativeEmpty, nativeLinear, nativeLinearInto, nativeMatMulTN, nativeReluMaskRows, nativeRowsView, nativeWriteRows, type MatBlock } from '../../../tensor/native-dense';
 import { flattenRamWeights, unflattenRamWeights, type RamWeights } from '../weights';
 import { nativeLstmCellBackward } from '../../../tensor/native-lstm';
 import { allocateForward, baselineRows, forwardAll, forwardWidths, logitRows, type ForwardBuffers } from './forward';
@@ -37,6 +40,8 @@ export interface ReplayInput {
   std: number;
   /** The location head reads stop(H) (RamOptions.detachLocationInput). */
   detachLocationInput: boolean;
+  /** `[B, c*c]` coarse views of the context step (weights with the context network; not read when the forward comes from an activation cache). */
+  contexts?: Float32Array;
 }
 
 /** What {@link fastReplay} returns (all differentiable with respect to the weights). */
@@ -79,8 +84,8 @@ function backThroughTime(
  */
 function backThroughTimeLstm(
   dPreLoc: tf.Tensor2D | null, Wloc: tf.Tensor2D, dLogits: tf.Tensor2D, Wa: tf.Tensor2D, Wh: tf.Tensor2D,
-  sA: tf.Tensor2D, sC: tf.Tensor2D, sTC: tf.Tensor2D, T: number, B: number,
-): tf.Tensor2D {
+  sA: tf.Tensor2D, sC: tf.Tensor2D, sTC: tf.Tensor2D, T: number, B: number, sH: tf.Tensor2D, contextStep: boolean,
+): { dZ: tf.Tensor2D; dContext: tf.Tensor2D | null } {
   const H = Wh.shape[0];
   const N = T * B;
   const dH = dPreLoc !== null ? nativeLinear([{ x: dPreLoc, w: Wloc, transposeW: true }], null, 'linear') : nativeEmpty(N, H);
@@ -88,18 +93,28 @@ function backThroughTimeLstm(
   nativeLinearInto(dH, (T - 1) * B, 0, [{ x: dLogits, w: Wa, transposeW: true }], null, 'linear', B, true);
   const dZ = nativeEmpty(N, 4 * H);
   const dcCarry = nativeEmpty(B, H);
+  let dContext: tf.Tensor2D | null = null;
   try {
     nativeRowsView(dcCarry, 0, B).fill(0);
-    for (let t = T - 1; t >= 0; t--) {
+    // The context step (step 0) is no cell step: its dH goes to the context network below.
+    const last = contextStep ? 1 : 0;
+    for (let t = T - 1; t >= last; t--) {
       if (t < T - 1) nativeLinearInto(dH, t * B, 0, [{ x: dZ, w: Wh, xRowStart: (t + 1) * B, transposeW: true }], null, 'linear', B, true);
       const cPrev = t > 0 ? { t: sC, row: (t - 1) * B } : null;
       const row = t * B;
       nativeLstmCellBackward({ dh: { t: dH, row }, gates: { t: sA, row }, tanhC: { t: sTC, row }, cPrev, dcCarry: { t: dcCarry }, dz: { t: dZ, row } }, B);
     }
+    if (contextStep) {
+      // dh_0 = head gradients + dz_1 Wh^T (c_0 = 0 is a constant: no gradient), then h_0's ReLU.
+      if (T > 1) nativeLinearInto(dH, 0, 0, [{ x: dZ, w: Wh, xRowStart: B, transposeW: true }], null, 'linear', B, true);
+      dContext = nativeEmpty(B, H);
+      nativeCopyRows(dContext, 0, dH, 0, B);
+      nativeReluMaskRows(dContext, 0, sH, 0, B);
+    }
   } finally {
     tf.dispose([dH, dcCarry]);
   }
-  return dZ;
+  return { dZ, dContext };
 }
 
 /**
@@ -129,7 +144,7 @@ interface BackwardDims {
 function backward(w: RamWeights, saved: Saved, dy: tf.Tensor, d: BackwardDims): RamWeights {
   const { T, B, C, hg, std, detachLoc } = d;
   const N = T * B;
-  const { X: sX, L: sL, cat: sCat, g: sG, H: sH, mu: sMu, z: sZ, cls: sCls, A: sA } = saved;
+  const { X: sX, L: sL, cat: sCat, g: sG, H: sH, mu: sMu, z: sZ, cls: sCls, A: sA, K: sK } = saved;
   const sC = saved.C!, sTC = saved.TC!; // lstm only: present exactly when A is
   const Wh = w.coreRecurrent;
   const dLogp = tf.reshape(tf.slice(dy, [0], [N]), [N, 1]) as tf.Tensor2D;
@@ -147,24 +162,40 @@ function backward(w: RamWeights, saved: Saved, dy: tf.Tensor, d: BackwardDims): 
   const dLogits = tf.sub(dCls, tf.mul(tf.exp(sCls), tf.sum(dCls, 1, true))) as tf.Tensor2D;
   const dWa = nativeMatMulTN({ t: sH, row: (T - 1) * B }, { t: dLogits }, B);
   const dba = colSum(dLogits, 0, undefined, B);
-  const dZ = sA === undefined
-    ? backThroughTime(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sH, T, B)
-    : backThroughTimeLstm(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sA, sC, sTC, T, B);
+  const withContext = w.context !== undefined;
+  let dContext: MatBlock | null = null;
+  let dZ: tf.Tensor2D;
+  if (sA === undefined) {
+    // rnn: h_0 = relu(K Wcontext + b) has the core's own ReLU, so dZ's step-0 rows are the context's pre-activation gradient.
+    dZ = backThroughTime(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sH, T, B);
+    if (withContext) dContext = { t: dZ, row: 0 };
+  } else {
+    const lstm = backThroughTimeLstm(detachLoc ? null : dPreLoc, w.location.kernel, dLogits, w.action.kernel, Wh, sA, sC, sTC, T, B, sH, withContext);
+    dZ = lstm.dZ;
+    if (lstm.dContext !== null) dContext = { t: lstm.dContext };
+  }
   // z_t = p_t + h_{t-1} Wh with h_{-1} = 0: dWh = sum_{t>=1} h_{t-1}^T dz_t, one GEMM over row blocks.
   const dWh = T === 1 ? tf.zerosLike(Wh) : nativeMatMulTN({ t: sH }, { t: dZ, row: B }, (T - 1) * B);
-  const dWi = nativeMatMulTN({ t: sG }, { t: dZ }, N);
-  const dbi = colSum(dZ);
-  const dA3 = nativeLinear([{ x: dZ, w: w.coreInput.kernel, transposeW: true }], null, 'linear');
-  nativeReluMaskRows(dA3, 0, sG, 0, N);
-  const dWc = nativeMatMulTN({ t: sCat }, { t: dA3 }, N);
-  const dbc = colSum(dA3);
+  // The glimpse steps: all rows, or rows B.. with the context step (its glimpse rows are never computed).
+  const r0 = withContext ? B : 0;
+  const Ng = N - r0;
+  const dWi = nativeMatMulTN({ t: sG, row: r0 }, { t: dZ, row: r0 }, Ng);
+  const dbi = nativeColSum(ones, { t: dZ, row: r0 }, Ng);
+  const dA3 = nativeLinear([{ x: dZ, w: w.coreInput.kernel, transposeW: true, xRowStart: r0 }], null, 'linear', Ng);
+  nativeReluMaskRows(dA3, 0, sG, r0, Ng);
+  const dWc = nativeMatMulTN({ t: sCat, row: r0 }, { t: dA3 }, Ng);
+  const dbc = colSum(dA3, 0, undefined, Ng);
   // [hg, hl] are both ReLU outputs: one mask for the pair; their gradients are column blocks.
   const dCat = nativeLinear([{ x: dA3, w: w.combine.kernel, transposeW: true }], null, 'linear');
-  nativeReluMaskRows(dCat, 0, sCat, 0, N);
+  nativeReluMaskRows(dCat, 0, sCat, r0, Ng);
   const hl = dCat.shape[1] - hg;
+  const context = dContext === null || sK === undefined ? {} : {
+    context: { kernel: nativeMatMulTN({ t: sK }, dContext, B), bias: nativeColSum(ones, dContext, B) },
+  };
   return {
-    what: { kernel: nativeMatMulTN({ t: sX }, { t: dCat, cols: hg }, N), bias: colSum(dCat, 0, hg) },
-    where: { kernel: nativeMatMulTN({ t: sL }, { t: dCat, col: hg, cols: hl }, N), bias: colSum(dCat, hg, hl) },
+    ...context,
+    what: { kernel: nativeMatMulTN({ t: sX, row: r0 }, { t: dCat, cols: hg }, Ng), bias: colSum(dCat, 0, hg, Ng) },
+    where: { kernel: nativeMatMulTN({ t: sL, row: r0 }, { t: dCat, col: hg, cols: hl }, Ng), bias: colSum(dCat, hg, hl, Ng) },
     combine: { kernel: dWc, bias: dbc },
     coreInput: { kernel: dWi, bias: dbi },
     coreRecurrent: dWh as tf.Tensor2D,
@@ -200,6 +231,10 @@ export function fastReplay(weights: RamWeights, input: ReplayInput, recorded?: F
       f = allocateForward(forwardWidths(w, D), N, false);
       nativeWriteRows(f.X, 0, input.glimpses);
       nativeWriteRows(f.L, 0, input.locations);
+      if (f.K !== undefined) {
+        if (input.contexts === undefined || input.contexts.length !== B * f.K.shape[1]) throw new Error(`fastReplay: the context network needs ${B} x ${f.K.shape[1]} coarse views (input.contexts)`);
+        nativeWriteRows(f.K, 0, input.contexts);
+      }
       forwardAll(w, f, T, B);
     }
     const { H, mu } = f;
