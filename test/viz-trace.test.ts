@@ -34,6 +34,23 @@ test.before(async () => {
 });
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+test('traceEpisodes with a context env: the agent gets the coarse views; the context step is not recorded as a glimpse', () => {
+  const indices = [2, 4];
+  const envs = indices.map(() => new GlimpseEnv({ source, glimpses: 3, glimpseSize: 5, scales: 2, context: 4 }));
+  const seen: number[] = [];
+  const agent = new ScriptedAgent(C);
+  const act = agent.act.bind(agent);
+  agent.act = (obs, state, options) => {
+    seen.push(obs.context?.length ?? -1);
+    return act(obs, state, options);
+  };
+  const trace = traceEpisodes(envs, agent, { indices, seed: 3 });
+  assert.equal(seen, [32, 32, 32, 32], 'four act steps (context step + 3 glimpses), each with both episodes\' 4x4 views');
+  assert.is(trace.steps, 3);
+  // Glimpse 1 is where the context step's action pointed, not a start glimpse at the centre.
+  trace.episodes.forEach((e, i) => assert.equal(Array.from(e.locations), [0, 1, 2].flatMap((t) => schedule(t, i)).map(Math.fround)));
+});
+
 test('traceEpisodes: records the env locations, patches, labels, predictions and the exact image', () => {
   const before = tf.memory().numTensors;
   const indices = [5, 0, 3];

@@ -3,6 +3,8 @@
  * location and patches of every glimpse, the predicted and the true class. It drives plain `Env`s
  * (one per episode, stepped together as one agent batch) through the Env and Agent interfaces
  * only, greedily (mean locations), so a picture shows the policy itself rather than its noise.
+ * Envs whose observations carry a coarse `context` view (GlimpseEnv's `context` option) pass it to
+ * the agent; their first step, the context step, shows no glimpse and is not recorded as one.
  */
 import type { Agent, AgentState } from '../agents/agent';
 import type { Env } from '../envs/core';
@@ -73,7 +75,8 @@ export function traceEpisodes(envs: readonly Env[], agent: Agent, options: Trace
   const maxSteps = options.maxSteps ?? envs[0].spec?.maxEpisodeSteps ?? 1000;
 
   const resets = envs.map((env, i) => env.reset({ seed: options.seed + i, options: { index: options.indices[i] } }));
-  let obs = resets.map((r) => r.observation as { glimpse: Float32Array; location: Float32Array });
+  let obs = resets.map((r) => r.observation as { glimpse: Float32Array; location: Float32Array; context?: Float32Array });
+  const K = obs[0].context instanceof Float32Array ? obs[0].context.length : 0;
   const locs: number[][] = envs.map(() => []);
   const patches: Float32Array[][] = envs.map(() => []);
   const predictions = new Int32Array(B).fill(-1);
@@ -85,9 +88,12 @@ export function traceEpisodes(envs: readonly Env[], agent: Agent, options: Trace
     for (let t = 0; ; t++) {
       if (t >= maxSteps) throw new Error(`traceEpisodes: episodes did not end within ${maxSteps} steps`);
       const batch: Batch = { glimpse: new Float32Array(B * G), location: new Float32Array(B * 2) };
+      if (K > 0) batch.context = new Float32Array(B * K);
       obs.forEach((o, i) => {
         batch.glimpse.set(o.glimpse, i * G);
         batch.location.set(o.location, i * 2);
+        if (K > 0) batch.context.set(o.context!, i * K);
+        if (K > 0 && t === 0) return; // the context step: no glimpse was taken
         locs[i].push(o.location[0], o.location[1]);
         patches[i].push(Float32Array.from(o.glimpse));
       });
@@ -97,7 +103,7 @@ export function traceEpisodes(envs: readonly Env[], agent: Agent, options: Trace
       const steps = envs.map((env, i) => env.step({ location: Float32Array.from(location.subarray(i * 2, i * 2 + 2)), label: label[i] }));
       const ended = steps.filter((s) => s.terminated || s.truncated).length;
       if (ended === 0) {
-        obs = steps.map((s) => s.observation as { glimpse: Float32Array; location: Float32Array });
+        obs = steps.map((s) => s.observation as { glimpse: Float32Array; location: Float32Array; context?: Float32Array });
         continue;
       }
       if (ended !== B) throw new Error(`traceEpisodes: only ${ended} of ${B} episodes ended at step ${t + 1}; glimpse episodes must have one length`);
