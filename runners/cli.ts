@@ -207,7 +207,7 @@ async function runVizCommand(opts: { checkpoint: string; split: string; count: s
   return 0;
 }
 
-async function runList(opts: { agent?: string; algo?: string; backends?: boolean }, io: CliIo): Promise<number> {
+async function runList(opts: { agent?: string; algo?: string; env?: string; backends?: boolean }, io: CliIo): Promise<number> {
   if (opts.backends) {
     // Loaded on demand: spawns one process per backend and times it.
     const { collectBackendRows, formatBackendReport } = require('./backend-report') as typeof import('./backend-report');
@@ -216,6 +216,15 @@ async function runList(opts: { agent?: string; algo?: string; backends?: boolean
     return 0;
   }
   const c = io.components ? await io.components() : await defaultComponents();
+  if (opts.env !== undefined) {
+    const entry = c.listEnvs().find((l) => l.id === opts.env);
+    if (!entry) throw new ConfigError(`unknown env '${opts.env}'; registered: ${c.listEnvs().map((l) => l.id).join(', ') || 'none'}`);
+    const kwargs = c.envKwargs?.(entry.id) ?? {};
+    io.stdout.write(`env ${entry.id}: ${entry.description}\nkeyword options with their defaults (--set env.<name>=<value>, or "envKwargs" in a config file; docs/envs.md says what each does):\n`);
+    const w = Math.max(0, ...Object.keys(kwargs).map((k) => k.length));
+    const lines = Object.entries(kwargs).map(([k, v]) => `  ${k.padEnd(w)}  ${JSON.stringify(v)}`);
+    io.stdout.write(lines.length ? lines.join('\n') + '\n' : '  (none declared)\n');
+  }
   if (opts.agent !== undefined || opts.algo !== undefined) {
     for (const [kind, id, listed, schemaOf] of [
       ['agent', opts.agent, c.listAgents(), c.agentOptions],
@@ -232,6 +241,7 @@ async function runList(opts: { agent?: string; algo?: string; backends?: boolean
     }
     return 0;
   }
+  if (opts.env !== undefined) return 0;
   const section = (title: string, items: { id: string; description: string }[]) => {
     io.stdout.write(`${title}:\n`);
     const w = Math.max(0, ...items.map((i) => i.id.length));
@@ -320,6 +330,7 @@ export function buildProgram(io: CliIo, result: { code: Promise<number> | null }
     .description('list the registered envs, agents and algorithms, the options of one agent or algorithm, or the tensor backends')
     .option('--agent <id>', 'print the options agent <id> declares')
     .option('--algo <id>', 'print the options algorithm <id> declares')
+    .option('--env <id>', 'print the keyword options env <id> accepts, with their defaults')
     .option('--backends', 'instead: each tensor backend, whether it is installed and loads, its device and a measured training step (a few seconds)')
     .action((opts) => {
       result.code = runList(opts, io);

@@ -33,6 +33,8 @@ export interface Components {
   agentOptions?(id: string): OptionSchema | undefined;
   /** The option schema an algorithm declares (`rl-run list --algo <id>`). */
   algorithmOptions?(id: string): OptionSchema | undefined;
+  /** The keyword options env `id` accepts, with their defaults (`rl-run list --env <id>`); undefined: not offered. */
+  envKwargs?(id: string): Record<string, unknown> | undefined;
 }
 
 /** Env splits a run uses: train for updates, val each epoch, test at the end. */

@@ -2,7 +2,7 @@
  * {@link Components} backed by the env, agent and algorithm registries. Importing this module
  * imports `envs/index`, `agents/index` and `algorithms/index`, which register every built-in.
  */
-import { listEnvs, makeVector } from '../envs/index';
+import { envSpec, listEnvs, makeVector } from '../envs/index';
 import { agentOptionSchema, agentWeightShapes, listAgents, makeAgent } from '../agents/index';
 import { algorithmOptionSchema, listAlgorithms, makeAlgorithm } from '../algorithms/index';
 import type { Components } from './components';
@@ -19,5 +19,6 @@ export function registryComponents(): Components {
     agentWeightShapes: (id, env, options) => agentWeightShapes(id, env, options),
     agentOptions: (id) => agentOptionSchema(id),
     algorithmOptions: (id) => algorithmOptionSchema(id),
+    envKwargs: (id) => envSpec(id).kwargs,
   };
 }
