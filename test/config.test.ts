@@ -45,7 +45,7 @@ const cases: Array<[string, string[], string | RegExp]> = [
   ['shorthand of another agent', [...base, '--std', '0.2'], "rl-run: error: --std is an option of agent 'ram', not of agent 'fake'; see 'rl-run list --agent fake' for its options"],
   ['bad --set', [...base, '--set', 'agent.hidden'], "rl-run: error: --set 'agent.hidden' must look like agent.<option>=<value>, algo.<option>=<value> or env.<kwarg>=<value>"],
   ['bad --set value', [...base, '--agent', 'ram', '--set', 'agent.hidden=big'], "rl-run: error: --set agent.hidden must be an integer in [1, 65536], got 'big'"],
-  ['misspelt agent option', [...base, '--agent', 'ram', '--set', 'agent.hiden=64'], "rl-run: error: --set agent.hiden is not an option of agent 'ram'; its options: glimpseHidden, locationHidden, glimpseFeatures, hidden, core, std, detachLocationInput, seed"],
+  ['misspelt agent option', [...base, '--agent', 'ram', '--set', 'agent.hiden=64'], "rl-run: error: --set agent.hiden is not an option of agent 'ram'; its options: glimpseHidden, locationHidden, glimpseFeatures, hidden, core, std, detachLocationInput, context, seed"],
   ['misspelt algorithm option', [...base, '--algo', 'ppo', '--algo-options', '{"clp": 0.1}'], "rl-run: error: --algo-options 'clp' is not an option of algorithm 'ppo'; its options: lr, schedule, decayEpochs, minLr, stepEpochs, gamma, clipNorm, beta1, beta2, epsilon, epochs, clip, minibatches, policyWeight, valueWeight, seed"],
   ['bad --agent-options JSON', [...base, '--agent-options', '{hidden: 3}'], "rl-run: error: --agent-options must be a JSON object, got '{hidden: 3}'"],
   ['missing env', ['--agent', 'fake'], "rl-run: error: --env is required (or 'env' in --config); see 'rl-run list' for the ids"],

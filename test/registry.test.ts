@@ -48,7 +48,7 @@ test('make merges defaults, sets spec, and rejects unknown ids and keys by name'
 });
 
 test('task kwargs: defaults per task, maxEpisodeSteps follows glimpses, bad values named', () => {
-  assert.equal(envSpec('mnist').kwargs, { split: 'train', glimpses: 6, glimpseSize: 8, scales: 1, startLocation: 'center', reach: 1, dataSeed: 20140624, trainShift: 0 });
+  assert.equal(envSpec('mnist').kwargs, { split: 'train', glimpses: 6, glimpseSize: 8, scales: 1, startLocation: 'center', reach: 1, dataSeed: 20140624, trainShift: 0, context: 0 });
   assert.equal(envSpec('cluttered-mnist-100').kwargs.scales, 4);
   assert.is(envSpec('translated-mnist', { glimpses: 4 }).maxEpisodeSteps, 4);
   assert.throws(() => make('mnist', { split: 'dev' }), /env 'mnist': split must be one of train, validation, test, got "dev"/);

@@ -72,7 +72,7 @@ test('render(): a fresh copy of the whole 40x40 image; errors before reset and a
 
 test('bad kwargs fail with one line naming the key', () => {
   assert.throws(() => make('shapes', { split: 'val' }), /^env 'shapes': split must be one of train, validation, test, got "val"$/);
-  assert.throws(() => make('shapes', { colour: 1 }), /^env 'shapes': unknown option 'colour'; allowed: split, glimpses, glimpseSize, scales, distractors, dataSeed$/);
+  assert.throws(() => make('shapes', { colour: 1 }), /^env 'shapes': unknown option 'colour'; allowed: split, glimpses, glimpseSize, scales, distractors, dataSeed, context$/);
   assert.throws(() => make('shapes', { distractors: -1 }), /^env 'shapes': distractors must be an integer in \[0, 64\], got -1$/);
   // Bounded: every reset pastes this many crops, so 1e9 would hang the first episode.
   assert.throws(() => make('shapes', { distractors: 1e9 }), /^env 'shapes': distractors must be an integer in \[0, 64\], got 1000000000$/);
