@@ -6,8 +6,7 @@
  */
 import type { Env, EnvSpec, Info, ResetOptions } from './core';
 import type { Space } from './spaces';
-import type { Batch, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './vector-env';
-import { assertSeed } from './rng';
+import { subEnvSeeds, type Batch, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env';
 import { isBatchWritable, type BatchWritableEnv } from './batch-writable';
 import { hasMemoryFootprint, type MemoryFootprint } from './memory-footprint';
 import { allocateBatch, batchLayout, checkBatch, readRow, writeRow, type BatchField } from './batching';
@@ -48,21 +47,23 @@ export class SyncVectorEnv implements VectorEnv, MemoryFootprint {
     this.fast = this.envs.map((e) => (isBatchWritable(e) ? e : null));
   }
 
-  /** Sub-env i is reset with seed `seed + i` when `seed` is given. */
+  /**
+   * Sub-env i is reset with seed `seed + i` when `seed` is a number, with `seed[i]` when it is a
+   * list (one entry per sub-env; an `undefined` entry does not reseed). Both are checked before
+   * any sub-env is touched.
+   */
   reset(options: VectorResetOptions = {}): VectorResetResult {
     if (this.closed) throw new Error('SyncVectorEnv.reset: the vector env is closed');
     const n = this.numEnvs;
-    const { seed, options: perEnv } = options;
-    if (seed !== undefined) {
-      assertSeed(seed, 'SyncVectorEnv.reset: seed');
-      if (seed + n - 1 > 0xffffffff) throw new RangeError(`SyncVectorEnv.reset: seed + ${n - 1} must be <= 4294967295, got seed ${seed}`);
-    }
+    const { options: perEnv } = options;
+    const seeds = subEnvSeeds(options.seed, n, 'SyncVectorEnv.reset');
     if (Array.isArray(perEnv) && perEnv.length !== n) throw new RangeError(`SyncVectorEnv.reset: options has ${perEnv.length} entries, expected one per env (${n})`);
     const observations = allocateBatch(this.obsLayout, n);
     const infos: Info[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const o: ResetOptions = {};
-      if (seed !== undefined) o.seed = seed + i;
+      const seed = seeds?.[i];
+      if (seed !== undefined) o.seed = seed;
       const extra = Array.isArray(perEnv) ? perEnv[i] : perEnv;
       if (extra !== undefined) o.options = extra;
       const fast = this.fast[i];

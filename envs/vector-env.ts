@@ -7,16 +7,41 @@
  * of `numEnvs`. A non-`Dict` space batches under the single key `value`.
  */
 import type { Info, ResetOptions } from './core';
+import { assertSeed } from './rng';
 import type { Space } from './spaces';
 
 /** A batch: one typed array per key, env-major (`arr.subarray(i * D, (i + 1) * D)` is env i). */
 export type Batch = Record<string, Float32Array | Int32Array>;
 
-/** Options for {@link VectorEnv.reset}. Sub-env i is seeded `seed + i` (Gymnasium's rule). */
+/**
+ * Options for {@link VectorEnv.reset}, in Gymnasium's shape. `seed` is one number (sub-env i is
+ * seeded `seed + i`, Gymnasium's rule) or a list of one seed per sub-env (an `undefined` entry
+ * leaves that sub-env's RNG as it is, like Gymnasium's `None`). Giving several sub-envs the same
+ * seed and the same options starts them from the same observation (training on replicas).
+ */
 export interface VectorResetOptions {
-  seed?: number;
+  seed?: number | ReadonlyArray<number | undefined>;
   /** The same options for every sub-env, or one entry per sub-env. */
   options?: ResetOptions['options'] | Array<ResetOptions['options']>;
+}
+
+/**
+ * The seed of each of `n` sub-envs for a {@link VectorResetOptions.seed} (Gymnasium's rule, one
+ * place for every VectorEnv): `undefined` -> undefined (no sub-env is reseeded); a number `s` ->
+ * `[s, s + 1, ..., s + n - 1]`; a list -> itself, after checking it has `n` entries, each
+ * `undefined` or a seed in [0, 2^32). Throws a RangeError naming `where` and the bad entry.
+ */
+export function subEnvSeeds(seed: VectorResetOptions['seed'], n: number, where: string): ReadonlyArray<number | undefined> | undefined {
+  if (seed === undefined) return undefined;
+  if (typeof seed === 'number') {
+    assertSeed(seed, `${where}: seed`);
+    if (seed + n - 1 > 0xffffffff) throw new RangeError(`${where}: seed + ${n - 1} must be <= 4294967295, got seed ${seed}`);
+    return Array.from({ length: n }, (_, i) => seed + i);
+  }
+  if (!Array.isArray(seed)) throw new RangeError(`${where}: seed must be an integer or a list of one seed per env, got ${String(seed)}`);
+  if (seed.length !== n) throw new RangeError(`${where}: seed has ${seed.length} entries, expected one per env (${n})`);
+  for (let i = 0; i < n; i++) if (seed[i] !== undefined) assertSeed(seed[i], `${where}: seed[${i}]`);
+  return seed;
 }
 
 /** What {@link VectorEnv.reset} returns. */

@@ -45,6 +45,7 @@ const TRAIN_FLAGS: Array<{ key: keyof RunConfig; flag: string; help: string; cho
   { key: 'algo', flag: '--algo <id>', help: `learning algorithm id (default: ${DEFAULTS.algo})` },
   { key: 'epochs', flag: '--epochs <n>', help: `epochs to train (default: ${DEFAULTS.epochs})` },
   { key: 'batchSize', flag: '--batch-size <n>', help: `episodes per update (default: ${DEFAULTS.batchSize})` },
+  { key: 'replicas', flag: '--replicas <m>', help: `episodes per train image in a batch: each batch shows batch-size/m images, each to m episodes from the same start (same translation/clutter), so an epoch has m times the batches; batch-size must be a multiple of m (default: ${DEFAULTS.replicas})` },
   { key: 'glimpses', flag: '--glimpses <n>', help: 'glimpses per episode (default: the env\'s own)' },
   { key: 'glimpseSize', flag: '--glimpse-size <px>', help: 'side of the smallest glimpse patch (default: the env\'s own)' },
   { key: 'scales', flag: '--scales <n>', help: 'glimpse scales (default: the env\'s own)' },

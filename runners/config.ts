@@ -23,6 +23,14 @@ export interface RunConfig {
   epochs: number;
   /** Episodes per update (the vector env's width). */
   batchSize: number;
+  /**
+   * Episodes per training item in a batch (RAM's M replicas; default 1): each batch shows
+   * `batchSize / replicas` items, each to `replicas` consecutive sub-envs that start from the same
+   * observation (same item, same translation/clutter draw, same start) and sample their own
+   * glimpse paths. `batchSize` must be a multiple of it. An epoch still shows every train item
+   * once, so it has `replicas` times the batches (and episodes). Evaluation is unchanged.
+   */
+  replicas: number;
   /** Seed of the run RNG (episode order, location sampling, agent init, env noise). */
   seed: number;
   /** Glimpses per episode (env kwarg `glimpses`). */
@@ -88,6 +96,7 @@ export const DEFAULTS = {
   algo: 'reinforce',
   epochs: 10,
   batchSize: 64,
+  replicas: 1,
   seed: 0,
   resume: false,
   force: false,
@@ -121,6 +130,7 @@ const FIELDS: Record<keyof RunConfig, Kind> = {
   algo: { t: 'string' },
   epochs: { t: 'int', min: 1 },
   batchSize: { t: 'int', min: 1, max: 65536 },
+  replicas: { t: 'int', min: 1, max: 65536 },
   seed: { t: 'int', min: 0, max: 0xffffffff },
   glimpses: { t: 'int', min: 1, max: 1000 },
   glimpseSize: { t: 'int', min: 1, max: 1024 },
@@ -270,6 +280,7 @@ export function resolveConfig(...sources: Array<{ values: Record<string, unknown
       // Own properties only: `toString`, `constructor` or `__proto__` are not settings.
       if (Object.prototype.hasOwnProperty.call(FIELDS, key)) {
         const v = validateField(key as keyof RunConfig, value, where(key));
+        whereOf.set(key, where(key));
         if (key === 'envKwargs' || key === 'agentOptions' || key === 'algoOptions') {
           out[key] = { ...(out[key] as Record<string, unknown>), ...(v as Record<string, unknown>) };
           for (const k of Object.keys(v as Record<string, unknown>)) whereOf.set(`${key}.${k}`, origin === SET_ORIGIN ? `--set ${SET_PREFIX[key]}.${k}` : `${where(key)} '${k}'`);
@@ -294,6 +305,7 @@ export function resolveConfig(...sources: Array<{ values: Record<string, unknown
   for (const key of ['env', 'agent'] as const) {
     if (out[key] === undefined) throw new ConfigError(`${flagName(key)} is required (or '${key}' in --config); see 'rl-run list' for the ids`);
   }
+  checkReplicas(out.batchSize as number, out.replicas as number, (key) => (whereOf.has(key) ? `${whereOf.get(key)} ${show(out[key])}` : `${flagName(key)} ${show(out[key])} (the default)`));
   // Values given as strings (`--set agent.hidden=512`) take the types the component declares.
   for (const [section, id] of [['agentOptions', out.agent], ['algoOptions', out.algo]] as Array<[ComponentSection, string]>) {
     try {
@@ -303,6 +315,21 @@ export function resolveConfig(...sources: Array<{ values: Record<string, unknown
     }
   }
   return out as unknown as RunConfig;
+}
+
+/**
+ * `batchSize` must split into whole groups of `replicas` episodes (one group per item). `named`
+ * gives each key with its value and where it came from; the error adds the nearest batch sizes
+ * that would do.
+ */
+function checkReplicas(batchSize: number, replicas: number, named: (key: 'batchSize' | 'replicas') => string): void {
+  if (batchSize % replicas === 0) return;
+  const below = Math.floor(batchSize / replicas) * replicas;
+  const above = below + replicas;
+  const nearest = below > 0 ? `${below} or ${above}` : `${above}`;
+  throw new ConfigError(
+    `${named('batchSize')} must be a multiple of ${named('replicas')} (each batch shows batchSize / replicas items, each to replicas episodes); allowed batch sizes near it: ${nearest}`,
+  );
 }
 
 /**

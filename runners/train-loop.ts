@@ -1,6 +1,7 @@
 /**
  * The generic training loop as an async generator of {@link RunEvent}s: per epoch, shuffle the
- * train items with the run RNG, collect a batch of episodes, update, emit a batch event; then
+ * train items with the run RNG, collect a batch of episodes (`batchSize / replicas` items, each
+ * shown to `replicas` episodes: train-batches.ts), update, emit a batch event; then
  * validate, checkpoint (best, then last) and go on; at the end score the best weights on test.
  * It works with any VectorEnv/Agent/Algorithm and stops cleanly at a batch boundary when asked.
  */
@@ -14,6 +15,7 @@ import { collectRollout } from './collect';
 import { ConfigError, type RunConfig } from './config';
 import { evaluateSplitSteps, type EvalResult, type EvaluateOptions } from './evaluate';
 import type { EvalEvent, JsonValue, RunEvent } from './events';
+import { itemsPerBatch, trainBatchReset } from './train-batches';
 import * as path from 'path';
 
 /** A loss or metric became NaN/Inf; the run stops and keeps its last good checkpoint. */
@@ -55,15 +57,23 @@ export function checkpointPath(runDir: string, kind: 'last' | 'best'): string {
   return path.join(runDir, 'checkpoints', kind);
 }
 
-/** Number of updates per epoch for a config and train env (throws one line, bad input, when impossible). */
+/**
+ * Number of updates per epoch for a config and train env (throws one line, bad input, when
+ * impossible): the full batches of `batchSize / replicas` items that fit in the train items (the
+ * remainder of the shuffled order is left out of that epoch), capped by `maxBatches`.
+ */
 export function batchesPerEpoch(config: RunConfig, env: Pick<VectorEnv, 'numItems'>): number {
   if (env.numItems === undefined) {
     if (config.maxBatches === undefined) throw new ConfigError(`env ${config.env} has no finite item set; pass --max-batches to size an epoch`);
     return config.maxBatches;
   }
   const items = Math.min(env.numItems, config.trainItems ?? Infinity);
-  const full = Math.floor(items / config.batchSize);
-  if (full === 0) throw new ConfigError(`--batch-size ${config.batchSize} is larger than the ${items} train items; lower it or raise --train-items`);
+  const perBatch = itemsPerBatch(config);
+  const full = Math.floor(items / perBatch);
+  if (full === 0) {
+    const size = config.replicas === 1 ? `--batch-size ${config.batchSize}` : `--batch-size ${config.batchSize} / --replicas ${config.replicas} = ${perBatch} items per batch`;
+    throw new ConfigError(`${size} is larger than the ${items} train items; lower it or raise --train-items`);
+  }
   return Math.min(full, config.maxBatches ?? Infinity);
 }
 
@@ -136,10 +146,9 @@ export async function* trainLoop(ctx: LoopContext): AsyncGenerator<RunEvent> {
         return;
       }
       const tb = Date.now();
-      const perEnv = order ? Array.from({ length: B }, (_, i) => ({ index: order[b * B + i] })) : undefined;
-      // Env noise is seeded per (epoch, batch), not carried in env state, so a resume replays it exactly.
+      // Items and env seeds of this batch (replicas share both); seeded per (epoch, batch), so a resume replays it exactly.
       // keepActivations: the update's replay of this rollout reuses what acting computed.
-      const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: { seed: hashSeed(config.seed, epoch, b), options: perEnv }, keepActivations: true });
+      const { rollout } = collectRollout(trainEnv, agent, { greedy: false, rng, reset: trainBatchReset(order, epoch, b, config), keepActivations: true });
       let metrics: Record<string, number>;
       try {
         metrics = algorithm.update(agent, rollout);

@@ -77,6 +77,46 @@ test('vector reset options: per-env index list, same options for all, wrong leng
   assert.throws(() => v.reset({ seed: 4294967295 }), /seed \+ 2 must be <= 4294967295/);
 });
 
+test("a seed list (Gymnasium's shape) seeds sub-env i with seed[i]; undefined leaves its RNG alone; bad lists are rejected", () => {
+  const B = 4;
+  const v = makeVector('translated-mnist', B, { glimpses: 2 });
+  const G = batchLayout(v.singleObservationSpace)[0].size;
+  const row = (b: Float32Array | Int32Array, i: number) => Array.from(b.subarray(i * G, (i + 1) * G));
+  const single = (o: { seed: number; options?: { index: number } }) => (make('translated-mnist', { glimpses: 2 }) as GlimpseEnv).reset(o).observation.glimpse;
+  // A number is the same as the list seed, seed + 1, ...: Gymnasium's rule stays the default.
+  const scalar = v.reset({ seed: 40 }).observations.glimpse;
+  const list = v.reset({ seed: [40, 41, 42, 43] }).observations.glimpse;
+  assert.equal(Array.from(list), Array.from(scalar));
+  // Each entry is that sub-env's seed: a single env reset with it gives the same row.
+  const seeds = [7, 7, 123, 4294967295];
+  const r = v.reset({ seed: seeds, options: { index: 3 } });
+  seeds.forEach((s, i) => {
+    assert.equal(row(r.observations.glimpse, i), Array.from(single({ seed: s, options: { index: 3 } })), `env ${i}`);
+  });
+  assert.equal(row(r.observations.glimpse, 0), row(r.observations.glimpse, 1), 'same seed and index: same observation');
+  assert.not.equal(row(r.observations.glimpse, 0), row(r.observations.glimpse, 2), 'another seed: another translation');
+  // undefined (Gymnasium's None): that sub-env's RNG continues, the others are reseeded.
+  const a = makeVector('translated-mnist', 2, { glimpses: 2 });
+  const b = makeVector('translated-mnist', 2, { glimpses: 2 });
+  a.reset({ seed: 5 });
+  b.reset({ seed: 5 });
+  const cont = a.reset().observations.glimpse;
+  const mixed = b.reset({ seed: [undefined, 99] }).observations.glimpse;
+  assert.equal(row(mixed, 0), row(cont, 0), 'undefined entry: no reseed');
+  assert.equal(row(mixed, 1), Array.from(single({ seed: 99 })));
+  assert.throws(() => v.reset({ seed: [1, 2, 3] }), /SyncVectorEnv.reset: seed has 3 entries, expected one per env \(4\)/);
+  assert.throws(() => v.reset({ seed: [1, 2, -3, 4] }), /SyncVectorEnv.reset: seed\[2\] must be an integer in \[0, 4294967295\], got -3/);
+  assert.throws(() => v.reset({ seed: [1, 2, 1.5, 4] }), /seed\[2\] must be an integer in \[0, 4294967295\], got 1.5/);
+  assert.throws(() => v.reset({ seed: [1, 2, 3, 2 ** 32] }), /seed\[3\] must be an integer/);
+  assert.throws(() => v.reset({ seed: 'x' as never }), /SyncVectorEnv.reset: seed must be an integer or a list of one seed per env, got x/);
+  // A rejected list touches no sub-env: the stream continues as if the call had not happened.
+  const c = makeVector('translated-mnist', 2, { glimpses: 2 });
+  c.reset({ seed: 5 });
+  assert.throws(() => c.reset({ seed: [1, -1] }));
+  assert.equal(Array.from(c.reset().observations.glimpse), Array.from(cont));
+  for (const e of [v, a, b, c]) e.close();
+});
+
 test('bad action batches are rejected naming the key, type or length', () => {
   const v = makeVector('mnist', 2);
   v.reset({ seed: 1 });

@@ -74,7 +74,9 @@ export function progressSink(stream: ProgressStream = process.stderr, options: P
           // Which backend runs and why (issue 18), before the run's own line.
           if (ev.backendReason) live.print(`rl-run: backend ${ev.backend}: ${ev.backendReason}`);
           const evalNote = ev.evalItems ? `; scores ${ev.evalItems.val ?? 0} validation items per epoch and ${ev.evalItems.test ?? 0} test items at the end` : '';
-          live.print(`rl-run: ${ev.resumed ? 'resuming' : 'training'} ${ev.config.env}/${ev.config.agent}/${ev.config.algo} on backend ${ev.backend}: epochs ${ev.startEpoch}..${ev.epochs}, ${ev.batchesPerEpoch} batches of ${ev.batchSize}, ${ev.numParams} parameters${evalNote} -> ${ev.runDir}`);
+          const M = typeof ev.config.replicas === 'number' ? ev.config.replicas : 1;
+          const replicaNote = M > 1 ? ` (${ev.batchSize / M} images x ${M} replicas)` : '';
+          live.print(`rl-run: ${ev.resumed ? 'resuming' : 'training'} ${ev.config.env}/${ev.config.agent}/${ev.config.algo} on backend ${ev.backend}: epochs ${ev.startEpoch}..${ev.epochs}, ${ev.batchesPerEpoch} batches of ${ev.batchSize}${replicaNote}, ${ev.numParams} parameters${evalNote} -> ${ev.runDir}`);
           break;
         }
         case 'batch': {

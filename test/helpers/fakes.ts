@@ -10,7 +10,7 @@ import type { Algorithm, AlgorithmState, Metrics } from '../../algorithms/algori
 import type { EnvSpec, Info } from '../../envs/core';
 import { Rng } from '../../envs/rng';
 import { Box, Dict, Discrete } from '../../envs/spaces';
-import type { Batch, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../../envs/vector-env';
+import { subEnvSeeds, type Batch, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from '../../envs/vector-env';
 import type { Components } from '../../runners/components';
 
 /** Options of the fake env (all optional, passed as env kwargs). */
@@ -60,8 +60,10 @@ export class FakeVectorEnv implements VectorEnv {
   }
 
   reset(options: VectorResetOptions = {}): VectorResetResult {
+    const seeds = subEnvSeeds(options.seed, this.numEnvs, 'fake env reset');
     for (let i = 0; i < this.numEnvs; i++) {
-      if (options.seed !== undefined) this.rngs[i].seed((options.seed + i) >>> 0);
+      const seed = seeds?.[i];
+      if (seed !== undefined) this.rngs[i].seed(seed);
       const o = Array.isArray(options.options) ? options.options[i] : options.options;
       const index = o?.index;
       this.items[i] = typeof index === 'number' ? index : this.rngs[i].int(this.numItems);
