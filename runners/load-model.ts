@@ -1,7 +1,7 @@
 /**
  * `loadModel(dir)`: a trained agent ready to classify a user's own images, from a checkpoint or
  * run directory. The images go through the same glimpse env the model was trained on (glimpse
- * count, retina size and scales, reach, start location read from an env made with the
+ * count, retina size and scales, reach, start location, context view read from an env made with the
  * checkpoint's kwargs), over an {@link ArrayImageSource} of the given images, so a prediction
  * here is what `rl-run eval` would score for the same image.
  */
@@ -130,8 +130,10 @@ function classifyImages(agent: Agent, template: GlimpseEnv, numClasses: number, 
     const source = new ArrayImageSource({ width: W, height: H, numClasses, pixels: floats, labels: new Array(chunk.length).fill(0) });
     const envs = chunk.map(() => new GlimpseEnv({
       source, glimpses: template.glimpses, glimpseSize: template.retina.glimpseSize, scales: template.retina.scales,
-      reach: template.reach, startLocation: template.startLocation,
+      reach: template.reach, startLocation: template.startLocation, context: template.context,
     }));
+    // With a context view, step 0 is the context step: no glimpse, so no glimpse location.
+    const firstGlimpse = template.context > 0 ? 1 : 0;
     const vec = new SyncVectorEnv(envs);
     try {
       const reset = { seed: opts.seed ?? 0, options: chunk.map((_, i) => ({ index: i })) };
@@ -141,7 +143,7 @@ function classifyImages(agent: Agent, template: GlimpseEnv, numClasses: number, 
       for (let m = 0; m < Math.max(1, samples); m++) {
         const { rollout } = collectRollout(vec, agent, { greedy: samples === 0, rng, reset });
         if (m === 0) {
-          locations = chunk.map((_, i) => rollout.observations.map((o) => [o.location[2 * i], o.location[2 * i + 1]] as [number, number]));
+          locations = chunk.map((_, i) => rollout.observations.slice(firstGlimpse).map((o) => [o.location[2 * i], o.location[2 * i + 1]] as [number, number]));
           const last = rollout.actions[rollout.steps - 1].label;
           if (samples === 0 && last instanceof Int32Array) labels = last;
         }

@@ -11,6 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCliReal } from './helpers/cli-helpers';
 import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { loadModel } from '../runners/load-model';
 
 const test = suite('context-cli');
 let dir = '';
@@ -41,6 +42,13 @@ test('a cluttered-mnist run with the context network trains and evaluates; its o
   assert.equal([meta.agent.config.context, meta.agent.config.contextSize], [true, 144]);
   const lines = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(lines.some((l) => l.type === 'batch' && Number.isFinite(l.metrics.loss)), 'batches logged with a finite loss');
+  // The library's loadModel classifies through the same env: with the view, one location per glimpse (8), none for the context step.
+  const model = await loadModel(out, { backend: false });
+  const image = new Uint8Array(60 * 60).map((_, i) => (i % 61 === 0 ? 255 : 0));
+  const [c] = model.classify([image]);
+  assert.is(c.locations.length, 8);
+  assert.ok(Math.abs(c.probabilities.reduce((a, x) => a + x, 0) - 1) < 1e-4);
+  model.dispose();
   const refused = await runCliReal([...args, '--out', path.join(dir, 'refused')]);
   assert.is(refused.code, 2);
   assert.match(refused.stderr, /^rl-run: error: ram: context is true but the env's observations carry no 'context' view; set envKwargs\.context/m);

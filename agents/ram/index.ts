@@ -8,7 +8,8 @@ import { ramWeightShapes } from './weights';
 
 export { RamAgent } from './ram-agent';
 export { RAM_DEFAULTS, RAM_OPTIONS, resolveRamConfig, envSizes } from './config';
-export { RAM_LAYERS, ramWeightShapes } from './weights';
+export { RAM_LAYERS, RAM_OPTIONAL_LAYERS, ramWeightShapes } from './weights';
+export { CONTEXT_LAYERS, ContextNetwork } from './context-network';
 export type { RamConfig, RamOptions, RamEnvSizes, CoreKind } from './config';
 
 registerAgent('ram', {
