@@ -13,7 +13,7 @@ export { CONTEXT_LAYERS, ContextNetwork } from './context-network';
 export type { RamConfig, RamOptions, RamEnvSizes, CoreKind } from './config';
 
 registerAgent('ram', {
-  description: 'Recurrent Attention Model (Mnih et al. 2014): glimpse, core (rnn|lstm), Gaussian location, action and baseline networks',
+  description: 'Recurrent Attention Model (Mnih et al. 2014): glimpse, core (rnn|lstm), Gaussian location, action and baseline networks; optional context network (Ba et al. 2015)',
   options: RAM_OPTIONS,
   create: (env, options, context) => new RamAgent(resolveRamConfig(env, options, context)),
   // Shapes do not depend on the seed, so any context serves.
