@@ -9,7 +9,8 @@ import { GlimpseEnv, contextView, type GlimpseEnvOptions } from '../envs/vision/
 import { ArrayImageSource } from '../envs/vision/image-source';
 import { RetinaImage } from '../envs/vision/retina';
 import { checkEnv } from '../envs/checker';
-import { envSpec, make, makeVector } from '../envs/registry';
+import { envSpec, make, makeVector, unregister } from '../envs/registry';
+import { registerImageTask } from '../envs/vision/image-task';
 import '../envs/tasks';
 
 /** One 6x4 image (width 6, height 4) with pixel (r, c) = (r * 6 + c) / 24, label 1. */
@@ -79,6 +80,17 @@ test('registered tasks take the context kwarg: spec steps T + 1, checkEnv passes
   assert.equal(Array.from(b.reset({ seed: 5 }).observation.context!), Array.from(va), 'same seed, same view');
   assert.not.equal(Array.from(b.reset({ seed: 6 }).observation.context!), Array.from(va), 'another seed, another image');
   assert.throws(() => make('mnist', { context: 1.5 }), /^env 'mnist': context must be an integer in \[0, 256\], got 1.5$/);
+  // A user's image task: a context default of its own, overridable by the kwarg.
+  const split = ramp();
+  registerImageTask('test-context-task', { description: 'ramp', splits: { train: split, validation: split, test: split }, glimpses: 2, glimpseSize: 2, scales: 1, context: 2 });
+  try {
+    assert.is(envSpec('test-context-task').maxEpisodeSteps, 3);
+    assert.is(envSpec('test-context-task', { context: 0 }).maxEpisodeSteps, 2);
+    checkEnv(make('test-context-task'));
+    assert.is((make('test-context-task', { context: 4 }) as GlimpseEnv).reset().observation.context!.length, 16);
+  } finally {
+    unregister('test-context-task');
+  }
 });
 
 test('vector env with context: rows equal single envs seeded seed + i (batch-writable path)', () => {
