@@ -8,34 +8,29 @@ import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, runCliReal } from './helpers/cli-helpers';
-import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { setUpBackend, useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('backend-cli');
-let dir = '';
-test.before(async () => {
-  await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 const train = ['--env', 'fake', '--agent', 'fake', '--algo', 'fake-sgd', '--epochs', '1', '--batch-size', '8', '--backend', 'auto'];
 const backendLines = (s: string) => s.split('\n').filter((l) => l.startsWith('rl-run: backend '));
 
 test('training with --backend auto prints one line: which backend and why; --quiet prints none', async () => {
-  const r = await runCli([...train, '--out', path.join(dir, 'loud')]);
+  const r = await runCli([...train, '--out', path.join(setup.dir, 'loud')]);
   assert.is(r.code, 0, r.stderr);
   const lines = backendLines(r.stderr);
   assert.is(lines.length, 1, r.stderr);
   assert.match(lines[0], /^rl-run: backend wasm( \+ native GEMM)?: auto: no usable GPU \(@tensorflow\/tfjs-node-gpu is not installed\); wasm/);
-  const events = fs.readFileSync(path.join(dir, 'loud', 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const events = fs.readFileSync(path.join(setup.dir, 'loud', 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   assert.match(events[0].backendReason, /^auto: no usable GPU/);
 
-  const quiet = await runCli([...train, '--quiet', '--out', path.join(dir, 'quiet')]);
+  const quiet = await runCli([...train, '--quiet', '--out', path.join(setup.dir, 'quiet')]);
   assert.is(quiet.code, 0, quiet.stderr);
   assert.equal(backendLines(quiet.stderr), []);
 
   // eval names the backend in its result line (and keeps stderr for errors).
-  const ev = await runCli(['eval', '--checkpoint', path.join(dir, 'loud'), '--backend', 'cpu']);
+  const ev = await runCli(['eval', '--checkpoint', path.join(setup.dir, 'loud'), '--backend', 'cpu']);
   assert.is(ev.code, 0, ev.stderr);
   assert.match(ev.stdout, / backend cpu\n$/);
   assert.is(ev.stderr, '');
@@ -43,10 +38,10 @@ test('training with --backend auto prints one line: which backend and why; --qui
 });
 
 test('--backend tensorflow without tfjs-node(-gpu) installed: one line saying how to install, exit 2', async () => {
-  const r = await runCli([...train.slice(0, -1), 'tensorflow', '--out', path.join(dir, 'tf')]);
+  const r = await runCli([...train.slice(0, -1), 'tensorflow', '--out', path.join(setup.dir, 'tf')]);
   assert.is(r.code, 2);
   assert.is(r.stderr, "rl-run: error: backend 'tensorflow' needs @tensorflow/tfjs-node-gpu (CUDA GPU) or @tensorflow/tfjs-node (CPU), and neither is installed: npm install @tensorflow/tfjs-node-gpu@4.22.0 or npm install @tensorflow/tfjs-node@4.22.0; or use --backend auto, wasm or cpu\n");
-  assert.not.ok(fs.existsSync(path.join(dir, 'tf')), 'nothing written');
+  assert.not.ok(fs.existsSync(path.join(setup.dir, 'tf')), 'nothing written');
   await setUpBackend();
 });
 

@@ -6,18 +6,13 @@ import type { NamedWeights } from '../agents/agent';
 import { backupDirName, recoverDir, replaceDirAtomic, writeFileAtomic } from '../runners/atomic-write';
 import { CheckpointError, NonFiniteWeightsError, assertCompatible, readCheckpoint, resolveCheckpointDir, saveCheckpoint, type CheckpointInfo } from '../runners/checkpoint';
 import { runCli } from './helpers/cli-helpers';
-import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('checkpoint');
-let root = '';
-test.before(async () => {
-  await setUpBackend();
-  root = tempDir();
-});
-test.after(() => fs.rmSync(root, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 let n = 0;
-const fresh = () => path.join(root, `ck${n++}`);
+const fresh = () => path.join(setup.dir, `ck${n++}`);
 
 const info = (epoch = 1): CheckpointInfo => ({
   env: { id: 'fake', kwargs: { classes: 3 } },
@@ -59,7 +54,7 @@ const err = (fn: () => unknown): string => {
 };
 
 test('missing directory, missing files, invalid JSON, foreign format', () => {
-  const missing = path.join(root, 'missing');
+  const missing = path.join(setup.dir, 'missing');
   assert.is(err(() => readCheckpoint(missing)), `checkpoint directory not found: ${missing}`);
   const empty = fresh();
   fs.mkdirSync(empty);
@@ -110,7 +105,7 @@ test('NaN weights are never written; the previous checkpoint stays', () => {
   bad.b.data[1] = NaN;
   assert.throws(() => saveCheckpoint(dir, info(2), bad, slots), (e: unknown) => e instanceof NonFiniteWeightsError && /non-finite value b\[1\] = NaN/.test((e as Error).message));
   assert.is(readCheckpoint(dir).meta.counters.epoch, 1);
-  assert.equal(fs.readdirSync(root).filter((f) => f.startsWith('.tmp')), []);
+  assert.equal(fs.readdirSync(setup.dir).filter((f) => f.startsWith('.tmp')), []);
 });
 
 test('a crash while filling the new checkpoint keeps the previous one', () => {

@@ -17,36 +17,30 @@ import { train } from '../runners/run';
 import { jsonlSink } from '../runners/sinks/jsonl';
 import { runCli } from './helpers/cli-helpers';
 import { fakeComponents } from './helpers/fakes';
-import { allEvents, fakeConfig, setUpBackend, tempDir } from './helpers/run-helpers';
+import { allEvents, fakeConfig, useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('cli-ux');
-let dir = '';
-let backend = '';
-test.before(async () => {
-  backend = await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 const FAKE = ['--env', 'fake', '--agent', 'fake', '--algo', 'fake-sgd', '--batch-size', '8', '--backend', 'wasm', '--quiet'];
 
 test("'rl-run train' is the default command with the same flags; --test-items caps the test", async () => {
-  const a = await runCli(['train', ...FAKE, '--epochs', '2', '--test-items', '13', '--out', path.join(dir, 'a')]);
+  const a = await runCli(['train', ...FAKE, '--epochs', '2', '--test-items', '13', '--out', path.join(setup.dir, 'a')]);
   assert.is(a.code, 0, a.stderr);
-  const b = await runCli([...FAKE, '--epochs', '2', '--test-items', '13', '--out', path.join(dir, 'b')]);
+  const b = await runCli([...FAKE, '--epochs', '2', '--test-items', '13', '--out', path.join(setup.dir, 'b')]);
   assert.is(b.code, 0, b.stderr);
   assert.match(a.stdout, /^test accuracy \d\.\d{4} error \d\.\d{4} \(\d+\/13\)$/m);
   const testLine = (out: string) => out.split('\n').find((l) => l.startsWith('test accuracy'));
   assert.is(testLine(a.stdout), testLine(b.stdout), 'same run, same test score');
   const help = await runCli(['train', '--help']);
   for (const flag of ['--env <id>', '--epochs <n>', '--test-items <n>', '--config <file.json>']) assert.ok(help.stdout.includes(flag), `${flag} in train --help`);
-  const bad = await runCli(['train', ...FAKE, '--test-items', '0', '--out', path.join(dir, 'c')]);
+  const bad = await runCli(['train', ...FAKE, '--test-items', '0', '--out', path.join(setup.dir, 'c')]);
   assert.is(bad.code, 2);
   assert.is(bad.stderr, "rl-run: error: --test-items must be an integer >= 1, got '0'\n");
 });
 
 test('eval accepts the env API split names (validation, val) and --record writes what it printed', async () => {
-  const run = path.join(dir, 'a');
+  const run = path.join(setup.dir, 'a');
   const val = await runCli(['eval', '--checkpoint', run, '--split', 'validation', '--backend', 'wasm']);
   assert.is(val.code, 0, val.stderr);
   const short = await runCli(['eval', '--checkpoint', run, '--split', 'val', '--backend', 'wasm']);
@@ -71,9 +65,9 @@ test('eval accepts the env API split names (validation, val) and --record writes
 
 test('a run reports evaluation progress as evalProgress events, not in metrics.jsonl', async () => {
   const before = tf.memory().numTensors;
-  const out = path.join(dir, 'progress');
+  const out = path.join(setup.dir, 'progress');
   const log$ = jsonlSink();
-  const evs: RunEvent[] = await allEvents(train(fakeConfig(out, { epochs: 1, evalBatchSize: 16 }), { components: fakeComponents(), backend }).pipe(tap((ev) => log$.next!(ev))));
+  const evs: RunEvent[] = await allEvents(train(fakeConfig(out, { epochs: 1, evalBatchSize: 16 }), { components: fakeComponents(), backend: setup.backend }).pipe(tap((ev) => log$.next!(ev))));
   const progress = evs.filter((e): e is EvalProgressEvent => e.type === 'evalProgress');
   const val = progress.filter((p) => p.split === 'val');
   // 60 validation items in batches of 16: 4 batches, the last one complete.

@@ -4,15 +4,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, componentOptions, resolveConfig } from '../runners/config';
 import { runCli } from './helpers/cli-helpers';
-import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('config');
-let dir = '';
-test.before(async () => {
-  await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 const base = ['--env', 'fake', '--agent', 'fake', '--algo', 'fake-sgd', '--backend', 'wasm', '--quiet'];
 
@@ -55,7 +50,7 @@ for (const [name, argv, line] of cases) test(`bad input: ${name}`, () => expectB
 
 test('bad input: invalid JSON, non-object, unknown key and bad value in --config', async () => {
   const f = (name: string, text: string) => {
-    const p = path.join(dir, name);
+    const p = path.join(setup.dir, name);
     fs.writeFileSync(p, text);
     return p;
   };
@@ -67,7 +62,7 @@ test('bad input: invalid JSON, non-object, unknown key and bad value in --config
   await expectBad([...base, '--config', unknown], new RegExp(`^rl-run: error: config file '${unknown}' has unknown key 'learningRate'; allowed keys: env, agent, algo, epochs, `));
   const badValue = f('bad.json', '{"batchSize": -4}');
   await expectBad([...base, '--config', badValue], `rl-run: error: config file '${badValue}' key 'batchSize' must be an integer in [1, 65536], got -4`);
-  await expectBad([...base, '--config', dir], `rl-run: error: cannot read config file '${dir}': it is a directory`);
+  await expectBad([...base, '--config', setup.dir], `rl-run: error: cannot read config file '${setup.dir}': it is a directory`);
 });
 
 test('config file values are used and flags win over them', () => {
@@ -80,7 +75,7 @@ test('config file values are used and flags win over them', () => {
 
 test('--resume without a run and without --out are one-line errors', async () => {
   await expectBad([...base, '--resume'], 'rl-run: error: --resume needs --out <dir> naming the run to continue');
-  const missing = path.join(dir, 'no-such-run');
+  const missing = path.join(setup.dir, 'no-such-run');
   await expectBad([...base, '--resume', '--out', missing], `rl-run: error: --resume: ${missing} holds no run to resume (no config.json); start it without --resume`);
 });
 

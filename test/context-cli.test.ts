@@ -10,16 +10,11 @@ import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCliReal } from './helpers/cli-helpers';
-import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { useBackendAndTempDir } from './helpers/run-helpers';
 import { loadModel } from '../runners/load-model';
 
 const test = suite('context-cli');
-let dir = '';
-test.before(async () => {
-  await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 test('rl-run list --env cluttered-mnist: every keyword option with its default, context among them', async () => {
   const r = await runCliReal(['list', '--env', 'cluttered-mnist']);
@@ -32,7 +27,7 @@ test('rl-run list --env cluttered-mnist: every keyword option with its default, 
 });
 
 test('a cluttered-mnist run with the context network trains and evaluates; its options are recorded', async () => {
-  const out = path.join(dir, 'ctx');
+  const out = path.join(setup.dir, 'ctx');
   const args = ['--env', 'cluttered-mnist', '--agent', 'ram', '--set', 'agent.context=true', '--epochs', '1', '--max-batches', '2', '--batch-size', '16', '--val-items', '32', '--test-items', '32', '--eval-samples', '2', '--backend', 'wasm', '--quiet'];
   const r = await runCliReal([...args, '--set', 'env.context=12', '--out', out]);
   assert.is(r.code, 0, r.stderr);
@@ -49,10 +44,10 @@ test('a cluttered-mnist run with the context network trains and evaluates; its o
   assert.is(c.locations.length, 8);
   assert.ok(Math.abs(c.probabilities.reduce((a, x) => a + x, 0) - 1) < 1e-4);
   model.dispose();
-  const refused = await runCliReal([...args, '--out', path.join(dir, 'refused')]);
+  const refused = await runCliReal([...args, '--out', path.join(setup.dir, 'refused')]);
   assert.is(refused.code, 2);
   assert.match(refused.stderr, /^rl-run: error: ram: context is true but the env's observations carry no 'context' view; set envKwargs\.context/m);
-  assert.not.ok(fs.existsSync(path.join(dir, 'refused')), 'nothing written');
+  assert.not.ok(fs.existsSync(path.join(setup.dir, 'refused')), 'nothing written');
 });
 
 test.run();

@@ -19,28 +19,25 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../runners/cli';
 import { copyRun, editMeta, hashTree, makeTinyRun, poisonBin, runCasesInChild } from './helpers/hostile';
-import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('fuzz-inputs');
-let root = '';
+const setup = useBackendAndTempDir(test, 'rl-run-fuzz-');
 let base = '';
 let tiny = '';
 let n = 0;
-const fresh = (name = 'x') => path.join(root, `${name}-${n++}`);
+const fresh = (name = 'x') => path.join(setup.dir, `${name}-${n++}`);
 /** Per case: at most this long in-process (a refused input takes milliseconds; a tiny run about a second). */
 const CASE_MS = 20_000;
 
 test.before(async () => {
-  await setUpBackend();
-  root = tempDir('rl-run-fuzz-');
-  base = await makeTinyRun(root);
-  tiny = path.join(root, 'tiny.json');
-  fs.writeFileSync(path.join(root, 'a-file'), 'not a directory');
-  fs.writeFileSync(path.join(root, 'bad.json'), '{"env": "shapes",');
-  fs.writeFileSync(path.join(root, 'array.json'), '[1, 2]');
-  execFileSync('mkfifo', [path.join(root, 'fifo')]);
+  base = await makeTinyRun(setup.dir);
+  tiny = path.join(setup.dir, 'tiny.json');
+  fs.writeFileSync(path.join(setup.dir, 'a-file'), 'not a directory');
+  fs.writeFileSync(path.join(setup.dir, 'bad.json'), '{"env": "shapes",');
+  fs.writeFileSync(path.join(setup.dir, 'array.json'), '[1, 2]');
+  execFileSync('mkfifo', [path.join(setup.dir, 'fifo')]);
 });
-test.after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 interface Outcome {
   code: number;
@@ -93,17 +90,17 @@ function realPath(token: string, st: CaseState): string {
       return token === 'BASE_COPY' ? copy : path.join(copy, 'checkpoints', 'last');
     }
     case 'FILE':
-      return path.join(root, 'a-file');
+      return path.join(setup.dir, 'a-file');
     case 'UNDER_FILE':
-      return path.join(root, 'a-file', 'sub');
+      return path.join(setup.dir, 'a-file', 'sub');
     case 'FIFO':
-      return path.join(root, 'fifo');
+      return path.join(setup.dir, 'fifo');
     case 'MISSING':
-      return path.join(root, 'missing', 'nothing');
+      return path.join(setup.dir, 'missing', 'nothing');
     case 'BAD_JSON':
-      return path.join(root, 'bad.json');
+      return path.join(setup.dir, 'bad.json');
     case 'ARRAY_JSON':
-      return path.join(root, 'array.json');
+      return path.join(setup.dir, 'array.json');
     case 'TINY_JSON':
       return tiny;
     default:
@@ -260,7 +257,7 @@ function applyCheckpointMutation(dir: string, m: unknown[]): void {
     case 'zero-link':
       return fs.symlinkSync('/dev/zero', file);
     case 'outside-link':
-      return fs.symlinkSync(path.join(root, 'a-file'), file);
+      return fs.symlinkSync(path.join(setup.dir, 'a-file'), file);
     case 'empty':
       return fs.writeFileSync(file, '');
   }
@@ -323,7 +320,7 @@ test('a sample of the same generators in a real child process: never hangs, boun
     return checkpointArgv(cmd, run);
   });
   const cases = [...lines, ...ckpts].map((argv, i) => ({ name: `case ${i}: ${argv.join(' ')}`, argv }));
-  const r = await runCasesInChild(cases, root, 120_000);
+  const r = await runCasesInChild(cases, setup.dir, 120_000);
   assert.is(r.hung, null, `the child hung in ${r.hung}`);
   for (const res of r.results) checkOutcome(res, [res.name]);
   assert.is(r.results.length, cases.length);

@@ -11,21 +11,18 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCliReal, type CliResult } from './helpers/cli-helpers';
 import { copyRun, editMeta, hashTree, makeTinyRun, poisonBin, runCasesInChild, type ChildCase } from './helpers/hostile';
-import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('hostile-inputs');
-let root = '';
+const setup = useBackendAndTempDir(test, 'rl-run-hostile-');
 let base = '';
 let n = 0;
-const fresh = (name: string) => path.join(root, `${name}-${n++}`);
+const fresh = (name: string) => path.join(setup.dir, `${name}-${n++}`);
 const last = (run: string) => path.join(run, 'checkpoints', 'last');
 
 test.before(async () => {
-  await setUpBackend();
-  root = tempDir('rl-run-hostile-');
-  base = await makeTinyRun(root);
+  base = await makeTinyRun(setup.dir);
 });
-test.after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** One line on stderr, exit 2, matching `re`, no stack trace. */
 function refused(r: { code: number; stderr: string }, re: RegExp, what: string): void {
@@ -37,7 +34,7 @@ function refused(r: { code: number; stderr: string }, re: RegExp, what: string):
 }
 
 test('hang- and memory-prone inputs are refused in a child process: one line, exit 2, bounded time and RSS', async () => {
-  const fifo = path.join(root, 'fifo.json');
+  const fifo = path.join(setup.dir, 'fifo.json');
   execFileSync('mkfifo', [fifo]);
   const fifoCkpt = copyRun(base, fresh('fifo-ckpt'));
   fs.rmSync(path.join(last(fifoCkpt), 'checkpoint.json'));
@@ -49,7 +46,7 @@ test('hang- and memory-prone inputs are refused in a child process: one line, ex
   editMeta(last(huge), (m) => (m.agent.config.hidden = 65536));
   const zeroRng = copyRun(base, fresh('zero-rng'));
   editMeta(last(zeroRng), (m) => (m.rng.s = [0, 0, 0, 0]));
-  const distractors = path.join(root, 'distractors.json');
+  const distractors = path.join(setup.dir, 'distractors.json');
   fs.writeFileSync(distractors, JSON.stringify({ envKwargs: { distractors: 1e9 } }));
   const mnistDir = fresh('mnist-fifo');
   fs.mkdirSync(mnistDir);
@@ -75,7 +72,7 @@ test('hang- and memory-prone inputs are refused in a child process: one line, ex
     { name: 'FIFO in $GLIMPSE_GYM_MNIST_DIR', argv: ['--env', 'mnist', '--agent', 'ram', '--out', fresh('m'), ...train], env: { GLIMPSE_GYM_MNIST_DIR: mnistDir }, expect: /^rl-run: error: cannot read IDX file '.*train-images-idx3-ubyte': it is a FIFO \(named pipe\); only regular files are read$/ },
   ];
   const t0 = Date.now();
-  const r = await runCasesInChild(cases.map(({ expect: _e, ...c }) => c), root, 90_000);
+  const r = await runCasesInChild(cases.map(({ expect: _e, ...c }) => c), setup.dir, 90_000);
   assert.is(r.hung, null, `the child hung in case '${r.hung}' (stderr: ${r.stderr.slice(0, 500)})`);
   for (const c of cases) {
     const got = r.results.find((x) => x.name === c.name);
@@ -151,18 +148,18 @@ test('eval and viz checkpoint problems exit 2 with one line', async () => {
 });
 
 test('bad --out, batch size and config keys exit 2 with one line naming the value', async () => {
-  const file = path.join(root, 'a-file');
+  const file = path.join(setup.dir, 'a-file');
   fs.writeFileSync(file, 'x');
   const args = (out: string, ...more: string[]) => ['--env', 'shapes', '--agent', 'ram', '--out', out, '--quiet', '--backend', 'wasm', ...more];
   refused(await runCliReal(args(file)), /^rl-run: error: --out '.*a-file' is a file, not a run directory; choose another --out$/, '--out file');
   refused(await runCliReal(args(path.join(file, 'run'))), /^rl-run: error: --out '.*a-file\/run': '.*a-file' is a file, not a directory; choose another --out$/, '--out under a file');
   refused(await runCliReal(args(fresh('b'), '--batch-size', '64', '--train-items', '10')), /^rl-run: error: --batch-size 64 is larger than the 10 train items; lower it or raise --train-items$/, 'batch > split');
   for (const key of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
-    const cfg = path.join(root, `key-${key}.json`);
+    const cfg = path.join(setup.dir, `key-${key}.json`);
     fs.writeFileSync(cfg, `{"${key}": {"epochs": 1}}`);
     refused(await runCliReal([...args(fresh('k')), '--config', cfg]), new RegExp(`^rl-run: error: config file '.*' has unknown key '${key}'; allowed keys: env, agent`), `key ${key}`);
   }
-  const kw = path.join(root, 'kw-toString.json');
+  const kw = path.join(setup.dir, 'kw-toString.json');
   fs.writeFileSync(kw, '{"envKwargs": {"toString": 1}}');
   refused(await runCliReal([...args(fresh('k')), '--config', kw]), /^rl-run: error: env 'shapes': unknown option 'toString'; allowed: split, glimpses/, 'envKwargs toString');
 });

@@ -1,24 +1,17 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fakeComponents } from './helpers/fakes';
-import { fakeConfig, setUpBackend, tempDir } from './helpers/run-helpers';
+import { fakeConfig, useBackendAndTempDir } from './helpers/run-helpers';
 import { soak } from './helpers/soak';
 
 const test = suite('leak');
-let backend = '';
-let dir = '';
-test.before(async () => {
-  backend = await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 test('tensor count stays flat over 300 batches with evaluation and checkpoints', async () => {
   // 10 epochs x 30 batches, sampled evaluation each epoch (exercises agent.evaluate in eval).
-  const cfg = fakeConfig(path.join(dir, 'leak'), { epochs: 10, batchSize: 8, evalSamples: 2, envKwargs: { items: 240 } });
-  const r = await soak(cfg, fakeComponents(), backend);
+  const cfg = fakeConfig(path.join(setup.dir, 'leak'), { epochs: 10, batchSize: 8, evalSamples: 2, envKwargs: { items: 240 } });
+  const r = await soak(cfg, fakeComponents(), setup.backend);
   assert.is(r.batches, 300);
   const steady = r.tensors.slice(5);
   assert.is(Math.max(...steady) - Math.min(...steady), 0, `numTensors varied: ${Math.min(...steady)}..${Math.max(...steady)}`);

@@ -22,18 +22,12 @@ import { hashSeed } from '../envs/rng';
 import '../envs/tasks';
 import { runCli } from './helpers/cli-helpers';
 import { fakeComponents } from './helpers/fakes';
-import { allEvents, fakeConfig, setUpBackend, tempDir } from './helpers/run-helpers';
+import { allEvents, fakeConfig, useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('replicas');
-let backend = '';
-let dir = '';
-test.before(async () => {
-  backend = await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 let runs = 0;
-const runDir = () => path.join(dir, `run-${runs++}`);
+const runDir = () => path.join(setup.dir, `run-${runs++}`);
 const strip = (evs: RunEvent[]) => evs.filter((e) => e.type === 'batch' || e.type === 'eval' || e.type === 'epoch').map((e) => ({ ...e, seconds: 0 }));
 
 test('trainBatchReset: replicas share item and seed; replicas 1 is the plain batch', () => {
@@ -108,7 +102,7 @@ test('a run with replicas 2: twice the batches of B/2 items, each item once per 
   const before = tf.memory().numTensors;
   const { comps, resets } = spiedComponents();
   // 60 items, batch 8, replicas 2: 4 items per batch, 15 batches per epoch (replicas 1: 7).
-  const evs = await allEvents(train(fakeConfig(runDir(), { epochs: 2, replicas: 2 }), { components: comps, backend }));
+  const evs = await allEvents(train(fakeConfig(runDir(), { epochs: 2, replicas: 2 }), { components: comps, backend: setup.backend }));
   const start = evs[0] as StartEvent;
   assert.is(start.batchesPerEpoch, 15);
   assert.is(start.config.replicas, 2);
@@ -140,38 +134,38 @@ test('a run with replicas 2: twice the batches of B/2 items, each item once per 
 test('items that do not fill a batch are left out as without replicas; --max-batches caps batches, not items', async () => {
   // Batch 16, replicas 2: 8 items per batch, floor(60 / 8) = 7 batches, 56 items shown, 4 left out.
   const { comps, resets } = spiedComponents();
-  const evs = await allEvents(train(fakeConfig(runDir(), { epochs: 1, batchSize: 16, replicas: 2 }), { components: comps, backend }));
+  const evs = await allEvents(train(fakeConfig(runDir(), { epochs: 1, batchSize: 16, replicas: 2 }), { components: comps, backend: setup.backend }));
   assert.is((evs[0] as StartEvent).batchesPerEpoch, 7);
   const shown = resets.flatMap((r) => (r.options.options as Array<{ index: number }>).filter((_, i) => i % 2 === 0).map((o) => o.index));
   assert.is(new Set(shown).size, 56);
-  const capped = await allEvents(train(fakeConfig(runDir(), { epochs: 1, replicas: 2, maxBatches: 3 }), { components: fakeComponents(), backend }));
+  const capped = await allEvents(train(fakeConfig(runDir(), { epochs: 1, replicas: 2, maxBatches: 3 }), { components: fakeComponents(), backend: setup.backend }));
   assert.is((capped[0] as StartEvent).batchesPerEpoch, 3);
   assert.is(capped.filter((e) => e.type === 'batch').length, 3);
 });
 
 test('same seed, same metrics with replicas 2; replicas change the run', async () => {
-  const a = await allEvents(train(fakeConfig(runDir(), { replicas: 2 }), { components: fakeComponents(), backend }));
-  const b = await allEvents(train(fakeConfig(runDir(), { replicas: 2 }), { components: fakeComponents(), backend }));
+  const a = await allEvents(train(fakeConfig(runDir(), { replicas: 2 }), { components: fakeComponents(), backend: setup.backend }));
+  const b = await allEvents(train(fakeConfig(runDir(), { replicas: 2 }), { components: fakeComponents(), backend: setup.backend }));
   assert.equal(strip(a), strip(b));
-  const one = await allEvents(train(fakeConfig(runDir(), { replicas: 1 }), { components: fakeComponents(), backend }));
+  const one = await allEvents(train(fakeConfig(runDir(), { replicas: 1 }), { components: fakeComponents(), backend: setup.backend }));
   assert.not.equal(strip(one), strip(a));
 });
 
 test('replicas 2: an interrupted run + resume gives the same metrics and weights as an uninterrupted one', async () => {
   const full = runDir();
-  const evFull = await allEvents(train(fakeConfig(full, { epochs: 3, replicas: 2 }), { components: fakeComponents(), backend }));
+  const evFull = await allEvents(train(fakeConfig(full, { epochs: 3, replicas: 2 }), { components: fakeComponents(), backend: setup.backend }));
   const part = runDir();
   let finalized!: () => void;
   const released = new Promise<void>((r) => (finalized = r));
   const first: RunEvent[] = [];
-  const sub = train(fakeConfig(part, { epochs: 3, replicas: 2 }), { components: fakeComponents(), backend, onFinalize: () => finalized() }).subscribe({
+  const sub = train(fakeConfig(part, { epochs: 3, replicas: 2 }), { components: fakeComponents(), backend: setup.backend, onFinalize: () => finalized() }).subscribe({
     next: (e) => {
       first.push(e);
       if (e.type === 'batch' && e.epoch === 2 && e.batch === 9) sub.unsubscribe();
     },
   });
   await released;
-  const second = await allEvents(train(fakeConfig(part, { epochs: 3, replicas: 2, resume: true }), { components: fakeComponents(), backend }));
+  const second = await allEvents(train(fakeConfig(part, { epochs: 3, replicas: 2, resume: true }), { components: fakeComponents(), backend: setup.backend }));
   assert.is(second[0].type === 'start' && second[0].startEpoch, 2);
   const upTo1 = first.filter((e) => !('epoch' in e) || (e as { epoch: number }).epoch <= 1);
   assert.equal(strip([...upTo1, ...second]), strip(evFull));
@@ -181,7 +175,7 @@ test('replicas 2: an interrupted run + resume gives the same metrics and weights
   // A resume cannot change replicas: the episodes it would replay would not be the saved run's.
   let err: Error | undefined;
   try {
-    await allEvents(train(fakeConfig(part, { epochs: 4, replicas: 4, resume: true }), { components: fakeComponents(), backend }));
+    await allEvents(train(fakeConfig(part, { epochs: 4, replicas: 4, resume: true }), { components: fakeComponents(), backend: setup.backend }));
   } catch (e) {
     err = e as Error;
   }
@@ -203,7 +197,7 @@ test('bad --replicas and batch sizes that are not a multiple are one line, exit 
   await expectBad([...base, '--batch-size', '10', '--replicas', '4'], 'rl-run: error: --batch-size 10 must be a multiple of --replicas 4 (each batch shows batchSize / replicas items, each to replicas episodes); allowed batch sizes near it: 8 or 12');
   await expectBad([...base, '--replicas', '3'], 'rl-run: error: --batch-size 64 (the default) must be a multiple of --replicas 3 (each batch shows batchSize / replicas items, each to replicas episodes); allowed batch sizes near it: 63 or 66');
   await expectBad([...base, '--batch-size', '2', '--replicas', '4'], 'rl-run: error: --batch-size 2 must be a multiple of --replicas 4 (each batch shows batchSize / replicas items, each to replicas episodes); allowed batch sizes near it: 4');
-  const file = path.join(dir, 'replicas.json');
+  const file = path.join(setup.dir, 'replicas.json');
   fs.writeFileSync(file, JSON.stringify({ batchSize: 12, replicas: 5 }));
   await expectBad([...base, '--config', file], `rl-run: error: config file '${file}' key 'batchSize' 12 must be a multiple of config file '${file}' key 'replicas' 5 (each batch shows batchSize / replicas items, each to replicas episodes); allowed batch sizes near it: 10 or 15`);
   await expectBad([...base, '--batch-size', '32', '--replicas', '2', '--train-items', '15'], 'rl-run: error: --batch-size 32 / --replicas 2 = 16 items per batch is larger than the 15 train items; lower it or raise --train-items');

@@ -14,15 +14,10 @@ import { WriteError, appendLineSynced, replaceDirAtomic, writeFileSynced } from 
 import { LOCK_FILE, acquireRunLock, inspectLock } from '../runners/run-lock';
 import { runCli } from './helpers/cli-helpers';
 import { fakeRunArgs, startFakeRun } from './helpers/child-run';
-import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('run-dir');
-let dir = '';
-test.before(async () => {
-  await setUpBackend();
-  dir = tempDir('rl-run-dir-');
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test, 'rl-run-dir-');
 
 const quiet = (out: string, extra: string[] = []) => [...fakeRunArgs(out, extra), '--quiet'];
 
@@ -59,19 +54,19 @@ function deadPid(): number {
 }
 
 test('--force refuses a directory that is not a glimpse-gym run and deletes nothing', async () => {
-  const victim = path.join(dir, 'victim');
+  const victim = path.join(setup.dir, 'victim');
   fs.mkdirSync(victim);
   fs.writeFileSync(path.join(victim, 'thesis.txt'), 'precious\n');
   oneLine(await runCli(quiet(victim, ['--force'])), 2, /^rl-run: error: --force: refusing to delete .*victim: it holds 'thesis.txt', which no rl-run writes; --force only replaces a glimpse-gym run directory/);
   assert.is(fs.readFileSync(path.join(victim, 'thesis.txt'), 'utf8'), 'precious\n');
   assert.equal(fs.readdirSync(victim), ['thesis.txt']);
   // A run directory with a file of the user's in it, and a config.json that is not ours.
-  const run = path.join(dir, 'run-plus-notes');
+  const run = path.join(setup.dir, 'run-plus-notes');
   assert.is((await runCli(quiet(run, ['--epochs', '1']))).code, 0);
   fs.writeFileSync(path.join(run, 'notes.md'), 'mine\n');
   oneLine(await runCli(quiet(run, ['--force'])), 2, /it holds 'notes\.md'/);
   assert.ok(fs.existsSync(path.join(run, 'notes.md')));
-  const other = path.join(dir, 'other-config');
+  const other = path.join(setup.dir, 'other-config');
   fs.mkdirSync(other);
   fs.writeFileSync(path.join(other, 'config.json'), '{"name": "my web app"}\n');
   oneLine(await runCli(quiet(other, ['--force'])), 2, /its config\.json is not the config of an rl-run run/);
@@ -79,10 +74,10 @@ test('--force refuses a directory that is not a glimpse-gym run and deletes noth
 });
 
 test('--force with any bad input leaves the old run untouched; with good input it replaces it', async () => {
-  const run = path.join(dir, 'forced');
+  const run = path.join(setup.dir, 'forced');
   assert.is((await runCli(quiet(run, ['--epochs', '1']))).code, 0);
   const before = snapshot(run);
-  const badKwargs = path.join(dir, 'bad-kwargs.json');
+  const badKwargs = path.join(setup.dir, 'bad-kwargs.json');
   fs.writeFileSync(badKwargs, JSON.stringify({ envKwargs: { bogus: 1 } }));
   for (const extra of [['--agent', 'nope'], ['--lr', 'abc'], ['--config', badKwargs], ['--batch-size', '0']]) {
     const r = await runCli([...quiet(run, ['--force']), ...extra]);
@@ -96,7 +91,7 @@ test('--force with any bad input leaves the old run untouched; with good input i
 });
 
 test('--resume on a run whose checkpoints are gone refuses instead of restarting at epoch 1', async () => {
-  const run = path.join(dir, 'lost-checkpoints');
+  const run = path.join(setup.dir, 'lost-checkpoints');
   assert.is((await runCli(quiet(run, ['--epochs', '2']))).code, 0);
   fs.rmSync(path.join(run, 'checkpoints'), { recursive: true });
   const before = snapshot(run);
@@ -107,8 +102,8 @@ test('--resume on a run whose checkpoints are gone refuses instead of restarting
 });
 
 test('lock: a live run refuses a second writer (train, --force, --resume) naming its pid; eval reads the live run; no duplicates or temp files', async () => {
-  const run = path.join(dir, 'live');
-  const a = startFakeRun(fakeRunArgs(run, ['--epochs', '40']), dir, 40);
+  const run = path.join(setup.dir, 'live');
+  const a = startFakeRun(fakeRunArgs(run, ['--epochs', '40']), setup.dir, 40);
   // Epoch 2 ends after epoch 1's checkpoints are written (the progress sink no longer prints each save).
   await a.waitFor(/epoch 2\/\d+ done/);
   const pid = a.proc.pid!;
@@ -134,10 +129,10 @@ test('lock: a live run refuses a second writer (train, --force, --resume) naming
 });
 
 test('lock: two runs started at once on one new directory: one trains, the other is refused', async () => {
-  const run = path.join(dir, 'race');
+  const run = path.join(setup.dir, 'race');
   const args = fakeRunArgs(run, ['--epochs', '3']);
-  const a = startFakeRun(args, dir, 20);
-  const b = startFakeRun(args, dir, 20);
+  const a = startFakeRun(args, setup.dir, 20);
+  const b = startFakeRun(args, setup.dir, 20);
   const codes = [await a.exited, await b.exited].sort();
   assert.equal(codes, [0, 2], `${a.stderr()}\n${b.stderr()}`);
   const loser = (await a.exited) === 2 ? a : b;
@@ -148,7 +143,7 @@ test('lock: two runs started at once on one new directory: one trains, the other
 });
 
 test('lock: a stale lock (dead pid, or an unreadable old one) is taken over; a lock of another host is refused naming it', async () => {
-  const run = path.join(dir, 'stale');
+  const run = path.join(setup.dir, 'stale');
   assert.is((await runCli(quiet(run, ['--epochs', '1']))).code, 0);
   const lockFile = path.join(run, LOCK_FILE);
   const write = (info: Record<string, unknown>) => fs.writeFileSync(lockFile, JSON.stringify({ bootId: null, startedAt: '2026-01-01T00:00:00.000Z', command: 'rl-run', token: 'x', ...info }));
@@ -174,13 +169,13 @@ test('lock: a stale lock (dead pid, or an unreadable old one) is taken over; a l
 
 test('write failures: one line naming the file, exit 1, never 0, no stack trace (also on a short resume)', async () => {
   // A complete run resumed with nothing left to train: only the log and the summary are written.
-  const short = path.join(dir, 'short');
+  const short = path.join(setup.dir, 'short');
   assert.is((await runCli(quiet(short, ['--epochs', '1']))).code, 0);
   fs.rmSync(path.join(short, 'metrics.jsonl'));
   fs.mkdirSync(path.join(short, 'metrics.jsonl'));
   oneLine(await runCli([...quiet(short), '--resume']), 1, /^rl-run: error: cannot continue .*short\/metrics\.jsonl: it is not a regular file$/);
   // The summary at the end of a resumed run cannot be written.
-  const late = path.join(dir, 'late');
+  const late = path.join(setup.dir, 'late');
   assert.is((await runCli(quiet(late, ['--epochs', '1']))).code, 0);
   fs.rmSync(path.join(late, 'summary.json'));
   fs.mkdirSync(path.join(late, 'summary.json', 'x'), { recursive: true });
@@ -201,7 +196,7 @@ test('write failures: one line naming the file, exit 1, never 0, no stack trace 
   };
   if (fs.existsSync('/dev/full')) {
     assert.is(err(() => appendLineSynced('/dev/full', '{}')), 'cannot append to /dev/full: no space left on device (ENOSPC)');
-    const ck = path.join(dir, 'ck');
+    const ck = path.join(setup.dir, 'ck');
     replaceDirAtomic(ck, (tmp) => writeFileSynced(path.join(tmp, 'a'), 'old'));
     assert.match(err(() => replaceDirAtomic(ck, () => writeFileSynced('/dev/full', 'new'))), /^cannot write .*ck: no space left on device \(ENOSPC\); the previous version is kept$/);
     assert.is(fs.readFileSync(path.join(ck, 'a'), 'utf8'), 'old');
@@ -210,8 +205,8 @@ test('write failures: one line naming the file, exit 1, never 0, no stack trace 
 
 test('a full disk in the middle of a run stops it with one line, exit 1, and releases the lock', async () => {
   if (!fs.existsSync('/dev/full')) return;
-  const run = path.join(dir, 'midway');
-  const a = startFakeRun(quiet(run, ['--epochs', '40']), dir, 30);
+  const run = path.join(setup.dir, 'midway');
+  const a = startFakeRun(quiet(run, ['--epochs', '40']), setup.dir, 30);
   const lockFile = path.join(run, LOCK_FILE);
   for (let i = 0; i < 1200 && !fs.existsSync(path.join(run, 'checkpoints', 'last')); i++) await new Promise((r) => setTimeout(r, 50));
   // Swapped in atomically (rename), so the run never sees the log missing: its next append hits ENOSPC.

@@ -8,15 +8,10 @@ import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCliReal } from './helpers/cli-helpers';
-import { setUpBackend, tempDir } from './helpers/run-helpers';
+import { useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('shapes-ppo-cli');
-let dir = '';
-test.before(async () => {
-  await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 test('rl-run list: envs, agents and algorithms, one line each', async () => {
   const r = await runCliReal(['list']);
@@ -30,7 +25,7 @@ test('rl-run list: envs, agents and algorithms, one line each', async () => {
 });
 
 test('rl-run --env shapes --agent ram --algo ppo: 100 batches of 32 beat chance on the 2000 test images', async () => {
-  const out = path.join(dir, 'shapes-ppo');
+  const out = path.join(setup.dir, 'shapes-ppo');
   const t0 = Date.now();
   const r = await runCliReal(['--env', 'shapes', '--agent', 'ram', '--algo', 'ppo', '--epochs', '1', '--max-batches', '100', '--batch-size', '32', '--val-items', '200', '--seed', '0', '--out', out, '--backend', 'wasm', '--quiet']);
   assert.is(r.code, 0, r.stderr);

@@ -4,7 +4,6 @@
  * test set; the run leaves no tensors behind and `rl-run eval` reproduces its test accuracy.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { suite } from 'uvu';
@@ -13,23 +12,17 @@ import { resolveConfig } from '../runners/config';
 import type { DoneEvent, EvalEvent } from '../runners/events';
 import { defaultComponents, train } from '../runners/run';
 import { runCliReal } from './helpers/cli-helpers';
-import { allEvents, setUpBackend, tempDir } from './helpers/run-helpers';
+import { allEvents, useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('train-mnist');
-let backend = '';
-let dir = '';
-test.before(async () => {
-  backend = await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 test('RAM on MNIST: 150 batches of 64 beat chance (0.1) clearly on the 10000 test images', async () => {
   const before = tf.memory().numTensors;
-  const out = path.join(dir, 'mnist');
+  const out = path.join(setup.dir, 'mnist');
   const config = resolveConfig({ values: { env: 'mnist', agent: 'ram', epochs: 1, batchSize: 64, maxBatches: 150, valItems: 500, lr: 3e-3, seed: 1, out, backend: 'wasm', quiet: true }, origin: 'flags' });
   const t0 = Date.now();
-  const evs = await allEvents(train(config, { components: await defaultComponents(), backend }));
+  const evs = await allEvents(train(config, { components: await defaultComponents(), backend: setup.backend }));
   const seconds = (Date.now() - t0) / 1000;
   const testEv = evs.find((e) => e.type === 'eval' && e.split === 'test') as EvalEvent;
   const done = evs[evs.length - 1] as DoneEvent;

@@ -6,6 +6,7 @@ import { lastValueFrom, toArray, type Observable } from 'rxjs';
 import { initBackend } from '../../runners/backend';
 import { resolveConfig, type RunConfig } from '../../runners/config';
 import type { RunEvent } from '../../runners/events';
+import type { Test } from 'uvu';
 
 /** Initialises the wasm backend once per test file. */
 export async function setUpBackend(): Promise<string> {
@@ -15,6 +16,31 @@ export async function setUpBackend(): Promise<string> {
 /** A fresh empty temp directory (removed by the OS; tests delete theirs when done). */
 export function tempDir(prefix = 'rl-run-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** What {@link useBackendAndTempDir} sets up; read it inside tests (it is filled in the suite's `before`). */
+export interface SuiteSetup {
+  /** The backend {@link setUpBackend} initialised. */
+  backend: string;
+  /** The suite's own temp directory, removed with everything in it after the suite. */
+  dir: string;
+}
+
+/**
+ * The set-up most runner test files share: the wasm backend and one temp directory before the
+ * suite's tests, the directory removed after them. uvu runs several `before` hooks in order, so a
+ * file can add its own (e.g. a tiny run made inside `dir`) after calling this.
+ */
+export function useBackendAndTempDir(test: Test, prefix?: string): SuiteSetup {
+  const setup: SuiteSetup = { backend: '', dir: '' };
+  test.before(async () => {
+    setup.backend = await setUpBackend();
+    setup.dir = tempDir(prefix);
+  });
+  test.after(() => {
+    if (setup.dir) fs.rmSync(setup.dir, { recursive: true, force: true });
+  });
+  return setup;
 }
 
 /** A validated config for the fake components, with overrides. */

@@ -3,26 +3,19 @@
  * setup with sampled evaluation and a checkpoint per epoch; numTensors must stay exactly flat and
  * RSS within a small bound.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fakeComponents } from '../helpers/fakes';
-import { fakeConfig, setUpBackend, tempDir } from '../helpers/run-helpers';
+import { fakeConfig, useBackendAndTempDir } from '../helpers/run-helpers';
 import { soak } from '../helpers/soak';
 
 const test = suite('soak: fake, 6000 batches');
-let backend = '';
-let dir = '';
-test.before(async () => {
-  backend = await setUpBackend();
-  dir = tempDir();
-});
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const setup = useBackendAndTempDir(test);
 
 test('numTensors flat and RSS bounded over 6000 batches', async () => {
-  const cfg = fakeConfig(path.join(dir, 'soak'), { epochs: 60, batchSize: 16, evalSamples: 2, envKwargs: { items: 1600 } });
-  const r = await soak(cfg, fakeComponents(), backend);
+  const cfg = fakeConfig(path.join(setup.dir, 'soak'), { epochs: 60, batchSize: 16, evalSamples: 2, envKwargs: { items: 1600 } });
+  const r = await soak(cfg, fakeComponents(), setup.backend);
   assert.is(r.batches, 6000);
   const steady = r.tensors.slice(10);
   assert.is(Math.max(...steady) - Math.min(...steady), 0);
