@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Agent } from '../agents/agent';
 import type { Rollout } from '../agents/rollout';
 import { Rng, hashSeed } from '../envs/rng';
-import type { VectorEnv } from '../envs/vector-env';
+import { consecutiveSeeds, type VectorEnv } from '../envs/vector-env';
 import { collectRollout } from './collect';
 
 /** Options of {@link evaluateSplit}. */
@@ -102,7 +102,7 @@ export function* evaluateSplitSteps(env: VectorEnv, agent: Agent, options: Evalu
   for (let start = 0, chunk = 0; start < n; start += B, chunk++) {
     const valid = Math.min(B, n - start);
     const perEnv = Array.from({ length: B }, (_, i) => ({ index: start + Math.min(i, valid - 1) }));
-    const reset = { seed: hashSeed(options.seed, chunk), options: perEnv };
+    const reset = { seed: consecutiveSeeds(hashSeed(options.seed, chunk), B), options: perEnv };
     if (options.samples === 0) {
       const { rollout } = collectRollout(env, agent, { greedy: true, rng, reset });
       const last = rollout.actions[rollout.steps - 1];

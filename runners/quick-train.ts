@@ -5,6 +5,7 @@
  * evaluation, no checkpoint.
  */
 import { Rng, hashSeed } from '../envs/rng';
+import { consecutiveSeeds } from '../envs/vector-env';
 import type { Components } from './components';
 import { collectRollout } from './collect';
 import { splitKwargs } from './run';
@@ -59,7 +60,7 @@ export function quickTrain(components: Pick<Components, 'makeVector' | 'makeAgen
     let timed = 0;
     for (let b = 0; b < o.warmup + o.batches && !(timed >= (o.budgetMs ?? Infinity)); b++) {
       const t0 = performance.now();
-      const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: hashSeed(seed, 1, b) } });
+      const { rollout } = collectRollout(env, agent, { greedy: false, rng, reset: { seed: consecutiveSeeds(hashSeed(seed, 1, b), o.batchSize) } });
       metrics.push(algorithm.update(agent, rollout));
       if (b >= o.warmup) {
         stepMs.push(performance.now() - t0);

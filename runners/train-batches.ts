@@ -7,7 +7,7 @@
  * samples differ between them, which is what lowers the variance of the REINFORCE gradient.
  */
 import { hashSeed } from '../envs/rng';
-import type { VectorResetOptions } from '../envs/vector-env';
+import { consecutiveSeeds, type VectorResetOptions } from '../envs/vector-env';
 import type { RunConfig } from './config';
 
 /** Train items one batch shows: `batchSize / replicas` (the config guarantees it divides). */
@@ -19,9 +19,10 @@ export function itemsPerBatch(config: Pick<RunConfig, 'batchSize' | 'replicas'>)
  * Reset options of batch `b` of `epoch`. Items: group g (sub-envs g*M .. g*M + M - 1) shows item
  * `order[b * B/M + g]` (`order` is the epoch's shuffled item order; null for an env without a
  * finite item set, which then draws its item from the seed). Seeds: the batch seed
- * `hashSeed(runSeed, epoch, b)` plus the group number (wrapped to 32 bits), the same for the M
- * replicas of a group. With M = 1 this is exactly the plain batch: the scalar seed (sub-env i gets
- * seed + i, Gymnasium's rule) and one item per sub-env, so a run without replicas is unchanged.
+ * `hashSeed(runSeed, epoch, b)` plus the group number (wrapped to 32 bits: {@link consecutiveSeeds}),
+ * the same for the M replicas of a group. With M = 1 this is the plain batch: sub-env i gets
+ * seed + i (Gymnasium's rule) and one item, so a run without replicas is unchanged, except that a
+ * batch seed within B of 2^32 wraps instead of stopping the run.
  */
 export function trainBatchReset(order: ArrayLike<number> | null, epoch: number, b: number, config: Pick<RunConfig, 'batchSize' | 'replicas' | 'seed'>): VectorResetOptions {
   const B = config.batchSize;
@@ -30,6 +31,5 @@ export function trainBatchReset(order: ArrayLike<number> | null, epoch: number, 
   // Env noise is seeded per (epoch, batch), not carried in env state, so a resume replays it exactly.
   const seed = hashSeed(config.seed, epoch, b);
   const options = order ? Array.from({ length: B }, (_, i) => ({ index: order[b * P + Math.floor(i / M)] })) : undefined;
-  if (M === 1) return { seed, options };
-  return { seed: Array.from({ length: B }, (_, i) => (seed + Math.floor(i / M)) >>> 0), options };
+  return { seed: consecutiveSeeds(seed, B, M), options };
 }

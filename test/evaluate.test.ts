@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../envs/rng';
+import { Rng, hashSeed } from '../envs/rng';
 import type { Batch, VectorResetOptions } from '../envs/vector-env';
 import { collectRollout } from '../runners/collect';
 import { evaluateSplit } from '../runners/evaluate';
@@ -55,6 +55,15 @@ test('sampled evaluation averages class probabilities; same seed, same number; n
   assert.ok(a.accuracy > 0.34 && a.accuracy <= 1, `${a.accuracy}`);
   assert.is(tf.memory().numTensors, before);
   assert.throws(() => evaluateSplit(env, agent, { samples: -1, seed: 9 }), /samples must be an integer >= 0, got -1/);
+  agent.dispose();
+});
+
+test('a chunk seed near 2^32 wraps instead of failing the evaluation (seed 8500999, chunk 0 hashes to 2^32 - 50)', () => {
+  assert.is(hashSeed(8500999, 0), 4294967246);
+  const env = new RecordingEnv(256, { items: 256, noise: 0 });
+  const agent = trainedAgent(env);
+  // Before the fix: 'fake env reset: seed + 255 must be <= 4294967295, got seed 4294967246'.
+  assert.is(evaluateSplit(env, agent, { samples: 0, seed: 8500999 }).accuracy, 1);
   agent.dispose();
 });
 

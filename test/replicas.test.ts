@@ -21,7 +21,7 @@ import { itemsPerBatch, trainBatchReset } from '../runners/train-batches';
 import { hashSeed } from '../envs/rng';
 import '../envs/tasks';
 import { runCli } from './helpers/cli-helpers';
-import { fakeComponents } from './helpers/fakes';
+import { FakeVectorEnv, fakeComponents } from './helpers/fakes';
 import { allEvents, fakeConfig, useBackendAndTempDir } from './helpers/run-helpers';
 
 const test = suite('replicas');
@@ -32,9 +32,10 @@ const strip = (evs: RunEvent[]) => evs.filter((e) => e.type === 'batch' || e.typ
 
 test('trainBatchReset: replicas share item and seed; replicas 1 is the plain batch', () => {
   const order = new Rng(3).permutation(20);
-  // M = 1: the scalar seed (Gymnasium's seed + i) and order[b*B + i], as the loop always did.
+  // M = 1: Gymnasium's seed + i and order[b*B + i], as the loop always did.
   const plain = trainBatchReset(order, 2, 1, { batchSize: 4, replicas: 1, seed: 9 });
-  assert.equal(plain, { seed: hashSeed(9, 2, 1), options: [4, 5, 6, 7].map((k) => ({ index: order[k] })) });
+  const s1 = hashSeed(9, 2, 1);
+  assert.equal(plain, { seed: [s1, s1 + 1, s1 + 2, s1 + 3], options: [4, 5, 6, 7].map((k) => ({ index: order[k] })) });
   // M = 3, B = 6: two items per batch; batch 1 shows order[2], order[3], each to 3 sub-envs.
   const r = trainBatchReset(order, 2, 1, { batchSize: 6, replicas: 3, seed: 9 });
   const s = hashSeed(9, 2, 1);
@@ -43,6 +44,16 @@ test('trainBatchReset: replicas share item and seed; replicas 1 is the plain bat
   assert.is(itemsPerBatch({ batchSize: 6, replicas: 3 }), 2);
   // No finite item set: seeds only (the env draws the item from its seed, so replicas still match).
   assert.equal(trainBatchReset(null, 1, 0, { batchSize: 4, replicas: 2, seed: 0 }).options, undefined);
+});
+
+test('trainBatchReset: a batch seed near 2^32 wraps instead of failing the run (seed 1261805, epoch 1, batch 0 hashes to 2^32 - 112)', () => {
+  assert.is(hashSeed(1261805, 1, 0), 4294967184);
+  for (const replicas of [1, 2]) {
+    const reset = trainBatchReset(null, 1, 0, { batchSize: 128, replicas, seed: 1261805 });
+    const env = new FakeVectorEnv(128, { items: 128 });
+    env.reset(reset); // before the fix, M = 1: 'fake env reset: seed + 127 must be <= 4294967295'
+    assert.equal(reset.seed, Array.from({ length: 128 }, (_, i) => (4294967184 + Math.floor(i / replicas)) % 2 ** 32));
+  }
 });
 
 /** Row i of every key of a batch, as plain arrays. */
