@@ -48,9 +48,10 @@ export function subEnvSeeds(seed: VectorResetOptions['seed'], n: number, where: 
  * One reset seed per sub-env from a derived `base` seed (a hash, anywhere in [0, 2^32)): sub-env i
  * gets `(base + floor(i / group)) mod 2^32`. With `group` 1 these are Gymnasium's `base + i`, but
  * they wrap where the scalar form `{seed: base}` would pass 2^32 and be refused (a hashed base
- * lands within n of 2^32 about once in 2^32 / n batches, which a long run reaches); with `group`
- * M, each run of M consecutive sub-envs shares a seed (replicas). A seed a user gives stays
- * scalar: there, going past 2^32 is an input error.
+ * lands within n of 2^32 for about one batch in 2^32 / n: rare, but the scalar form would stop
+ * that run with an error about a seed its user never gave, as run seed 1261805 at batch size 128
+ * does at its first batch). With `group` M, each run of M consecutive sub-envs shares a seed
+ * (replicas). A seed a user gives stays scalar: there, going past 2^32 is an input error.
  */
 export function consecutiveSeeds(base: number, n: number, group = 1): number[] {
   return Array.from({ length: n }, (_, i) => (base + Math.floor(i / group)) >>> 0);
