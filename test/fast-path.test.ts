@@ -2,9 +2,9 @@
  * RAM's fast path (agents/ram/fast/: native forward, hand-written backward) against the reference
  * replay (the networks under autograd) of the same agent: equal outputs and equal gradients of
  * the full hybrid loss for every weight, for T = 1 (no recurrence), 4 and 7 and several batch
- * sizes; no tensor leak. The same with `detachLocationInput` on, where REINFORCE must train only
- * the location head. And with the context network (`context`: step 0 sets the state from a
- * coarse view), for both cores.
+ * sizes; no tensor leak. The same with the context network (`context`: step 0 sets the state from
+ * a coarse view), for both cores. And with `detachLocationInput` on, with and without the context
+ * network, where REINFORCE must train only the location head.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -92,14 +92,14 @@ function reinforceGrads(agent: RamAgent, r: Rollout, replay: (r: Rollout) => Eva
   return out;
 }
 
-for (const core of ['rnn', 'lstm'] as const) {
-  test(`${core} detachLocationInput: fast equals reference; REINFORCE trains only the location head`, () => {
+for (const [core, context] of [['rnn', false], ['lstm', false], ['rnn', true], ['lstm', true]] as const) {
+  test(`${core}${context ? ' context' : ''} detachLocationInput: fast equals reference; REINFORCE trains only the location head`, () => {
     if (!fastPathAvailable(core)) console.log('fast path unavailable: the detach test checks the reference alone');
     {
       const T = 4;
-      const on = agentFor(2, 3, true, core);
-      const off = agentFor(2, 3, false, core);
-      const r = randomRollout(T + 20, 3, T, 2 * 3 * 3, C);
+      const on = agentFor(2, 3, true, core, context);
+      const off = agentFor(2, 3, false, core, context);
+      const r = randomRollout(T + 20, 3, T, 2 * 3 * 3, C, context ? CONTEXT_SIDE ** 2 : 0);
       const before = tf.memory().numTensors;
       const fast = run(on, r, (x) => on.evaluate(x));
       const reference = run(on, r, (x) => on.evaluateReference(x));
@@ -114,10 +114,12 @@ for (const core of ['rnn', 'lstm'] as const) {
         assertClose(fast.outputs[i], plain.outputs[i], `${k} (detached vs not)`);
       });
       const keys = Object.keys(on.getWeights());
+      if (context) assert.ok(keys.some((k) => k.startsWith('context/')), `the context layer is among the weights: ${keys.join(', ')}`);
       keys.forEach((k, i) => assertClose(fast.grads[i], reference.grads[i], `d ${k}`));
       for (const [i, k] of keys.entries()) {
         assertClose(rFast[i], rReference[i], `d reinforce / d ${k}`);
-        if (k.startsWith('glimpse/') || k.startsWith('core/')) {
+        // The context layer sets h0, upstream of the detach like the glimpse and core layers.
+        if (k.startsWith('glimpse/') || k.startsWith('core/') || k.startsWith('context/')) {
           assert.ok(rFast[i].every((g) => g === 0), `d reinforce / d ${k} must be exactly 0 (fast)`);
           assert.ok(rReference[i].every((g) => g === 0), `d reinforce / d ${k} must be exactly 0 (reference)`);
           assert.ok(rPlain[i].some((g) => g !== 0), `without the detach, d reinforce / d ${k} is not 0`);
