@@ -79,7 +79,10 @@ test('registered tasks take the context kwarg: spec steps T + 1, checkEnv passes
   assert.ok(va.some((v) => v > 0) && va.every((v) => v >= 0 && v <= 1));
   assert.equal(Array.from(b.reset({ seed: 5 }).observation.context!), Array.from(va), 'same seed, same view');
   assert.not.equal(Array.from(b.reset({ seed: 6 }).observation.context!), Array.from(va), 'another seed, another image');
-  assert.throws(() => make('mnist', { context: 1.5 }), /^env 'mnist': context must be an integer in \[0, 256\], got 1.5$/);
+  assert.throws(() => make('mnist', { context: 1.5 }), /^env 'mnist': context must be an integer >= 0 \(at most the image side\), got 1.5$/);
+  assert.throws(() => make('cluttered-mnist', { context: -1 }), /^env 'cluttered-mnist': context must be an integer >= 0 \(at most the image side\), got -1$/);
+  assert.throws(() => make('cluttered-mnist', { context: 61 }), /^env 'cluttered-mnist': context must be an integer in \[0, 60\] \(the side of the 60x60 image\), got 61$/);
+  assert.throws(() => make('mnist', { context: 29 }), /^env 'mnist': context must be an integer in \[0, 28\] \(the side of the 28x28 image\), got 29$/);
   // A user's image task: a context default of its own, overridable by the kwarg.
   const split = ramp();
   registerImageTask('test-context-task', { description: 'ramp', splits: { train: split, validation: split, test: split }, glimpses: 2, glimpseSize: 2, scales: 1, context: 2 });

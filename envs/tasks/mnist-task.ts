@@ -56,10 +56,12 @@ function int(task: string, key: string, v: unknown, lo: number, hi: number): num
 
 /** Checks full kwargs (defaults already merged) and returns them typed. */
 export function parseMnistTaskKwargs(task: string, kwargs: EnvKwargs): MnistTaskKwargs {
-  const { split, startLocation, reach, dataSeed } = kwargs;
+  const { split, startLocation, reach, dataSeed, context } = kwargs;
   if (!MNIST_SPLITS.includes(split as MnistSplit)) fail(task, 'split', `one of ${MNIST_SPLITS.join(', ')}`, split);
   if (!START_LOCATIONS.includes(startLocation as StartLocation)) fail(task, 'startLocation', `one of ${START_LOCATIONS.join(', ')}`, startLocation);
   if (typeof reach !== 'number' || !Number.isFinite(reach) || reach <= 0) fail(task, 'reach', 'a finite number > 0', reach);
+  // Its upper bound, the image side, is checked where the image is known (in the entry point).
+  if (typeof context !== 'number' || !Number.isInteger(context) || context < 0) fail(task, 'context', 'an integer >= 0 (at most the image side)', context);
   try {
     assertSeed(dataSeed, 'dataSeed');
   } catch {
@@ -74,7 +76,7 @@ export function parseMnistTaskKwargs(task: string, kwargs: EnvKwargs): MnistTask
     reach,
     dataSeed: dataSeed as number,
     trainShift: int(task, 'trainShift', kwargs.trainShift, 0, 13),
-    context: int(task, 'context', kwargs.context, 0, 256),
+    context,
   };
 }
 
@@ -101,9 +103,12 @@ export function mnistTask(
       }
       const source = mnistSource(k.split);
       const shift = k.trainShift > 0 && k.split === 'train' ? new ShiftTransform(source.width, source.height, k.trainShift) : undefined;
+      const transform = makeTransform?.(source) ?? shift;
+      const [width, height] = [transform?.width ?? source.width, transform?.height ?? source.height];
+      if (k.context > Math.min(width, height)) fail(id, 'context', `an integer in [0, ${Math.min(width, height)}] (the side of the ${width}x${height} image)`, k.context);
       return new GlimpseEnv({
         source,
-        transform: makeTransform?.(source) ?? shift,
+        transform,
         glimpses: k.glimpses,
         glimpseSize: k.glimpseSize,
         scales: k.scales,
