@@ -111,88 +111,101 @@ int64_t extent(int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t b
   return (batch - 1) * stride + (rows - 1) * ld + cols;
 }
 
-void checkOperand(const char* fn, const char* name, const char* ldName, int64_t rows, int64_t cols, int64_t ld,
-                  int64_t stride, int64_t batch, int64_t available) {
-  if (ld < cols && rows > 1)
-    throw ArgError{std::string(fn) + ": " + ldName + "=" + std::to_string(ld) + " is below the row length " +
-                   std::to_string(cols) + " of " + name + "; allowed: " + ldName + " >= " + std::to_string(cols)};
-  const int64_t need = extent(rows, cols, ld, stride, batch);
+// Throws unless the `available` floats from operand `name`'s offset cover the `need` the kernel touches.
+void checkFits(const char* fn, const char* name, int64_t need, int64_t available) {
   if (need > available)
     throw ArgError{std::string(fn) + ": " + name + " needs " + std::to_string(need) + " floats from its offset but has " +
                    std::to_string(available)};
 }
 
-napi_value runGemm(napi_env env, napi_callback_info info, bool batched) {
-  const char* fn = batched ? "sgemmBatched" : "sgemm";
-  const size_t expected = batched ? 20 : 16;
-  size_t argc = 20;
-  napi_value argv[20];
+void checkOperand(const char* fn, const char* name, const char* ldName, int64_t rows, int64_t cols, int64_t ld,
+                  int64_t stride, int64_t batch, int64_t available) {
+  if (ld < cols && rows > 1)
+    throw ArgError{std::string(fn) + ": " + ldName + "=" + std::to_string(ld) + " is below the row length " +
+                   std::to_string(cols) + " of " + name + "; allowed: " + ldName + " >= " + std::to_string(cols)};
+  checkFits(fn, name, extent(rows, cols, ld, stride, batch), available);
+}
+
+// Every kernel entry point takes a fixed number of arguments and reports a bad one as a single JS
+// Error, never a crash; this is that shared prologue (fetch argv, check the count) and epilogue
+// (an ArgError thrown while parsing becomes the JS exception), so each entry point holds only its
+// own argument parsing and kernel call. `body(argv)` returns the JS result, nullptr for undefined.
+// A template, so argv stays a stack array and the lambda is inlined: no cost on the hot path.
+template <size_t Expected, typename Body>
+napi_value withArgs(napi_env env, napi_callback_info info, const char* fn, Body body) {
+  size_t argc = Expected;  // in: argv's capacity; out: how many arguments JS passed (may exceed it)
+  napi_value argv[Expected];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != expected)
+  if (argc != Expected)
     return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected " +
-                               std::to_string(expected));
+                               std::to_string(Expected));
   try {
-    gg::GemmProblem p;
-    size_t i = 0;
-    p.transA = getBool(env, argv[i++], fn, "transA");
-    p.transB = getBool(env, argv[i++], fn, "transB");
-    p.M = getCount(env, argv[i++], fn, "M");
-    p.N = getCount(env, argv[i++], fn, "N");
-    p.K = getCount(env, argv[i++], fn, "K");
-    p.alpha = float(getNumber(env, argv[i++], fn, "alpha"));
-    int64_t availA = 0, availB = 0, availC = 0;
-    p.A = getFloats(env, argv[i], argv[i + 1], fn, "A", &availA);
-    i += 2;
-    p.lda = getCount(env, argv[i++], fn, "lda");
-    if (batched) p.strideA = getCount(env, argv[i++], fn, "strideA");
-    p.B = getFloats(env, argv[i], argv[i + 1], fn, "B", &availB);
-    i += 2;
-    p.ldb = getCount(env, argv[i++], fn, "ldb");
-    if (batched) p.strideB = getCount(env, argv[i++], fn, "strideB");
-    p.beta = float(getNumber(env, argv[i++], fn, "beta"));
-    p.C = getFloats(env, argv[i], argv[i + 1], fn, "C", &availC);
-    i += 2;
-    p.ldc = getCount(env, argv[i++], fn, "ldc");
-    if (batched) {
-      p.strideC = getCount(env, argv[i++], fn, "strideC");
-      p.batch = getCount(env, argv[i++], fn, "batch");
-    }
-    // Stored shapes: A is M x K (K x M if transposed), B is K x N (N x K if transposed), C is M x N.
-    checkOperand(fn, "A", "lda", p.transA ? p.K : p.M, p.transA ? p.M : p.K, p.lda, p.strideA, p.batch, availA);
-    checkOperand(fn, "B", "ldb", p.transB ? p.N : p.K, p.transB ? p.K : p.N, p.ldb, p.strideB, p.batch, availB);
-    checkOperand(fn, "C", "ldc", p.M, p.N, p.ldc, p.strideC, p.batch, availC);
-    if (p.batch > 1 && p.strideC < p.M * p.ldc && p.M > 0 && p.N > 0)
-      throw ArgError{std::string(fn) + ": strideC=" + std::to_string(p.strideC) +
-                     " makes batch outputs overlap; allowed: strideC >= M*ldc = " + std::to_string(p.M * p.ldc)};
-    gg::sgemm(p);
+    return body(argv);
   } catch (const ArgError& e) {
     return throwError(env, e.message);
   }
+}
+
+// sgemm's and sgemmBatched's argument parsing (the batched form adds the strides and the batch).
+napi_value runGemm(napi_env env, const napi_value* argv, const char* fn, bool batched) {
+  gg::GemmProblem p;
+  size_t i = 0;
+  p.transA = getBool(env, argv[i++], fn, "transA");
+  p.transB = getBool(env, argv[i++], fn, "transB");
+  p.M = getCount(env, argv[i++], fn, "M");
+  p.N = getCount(env, argv[i++], fn, "N");
+  p.K = getCount(env, argv[i++], fn, "K");
+  p.alpha = float(getNumber(env, argv[i++], fn, "alpha"));
+  int64_t availA = 0, availB = 0, availC = 0;
+  p.A = getFloats(env, argv[i], argv[i + 1], fn, "A", &availA);
+  i += 2;
+  p.lda = getCount(env, argv[i++], fn, "lda");
+  if (batched) p.strideA = getCount(env, argv[i++], fn, "strideA");
+  p.B = getFloats(env, argv[i], argv[i + 1], fn, "B", &availB);
+  i += 2;
+  p.ldb = getCount(env, argv[i++], fn, "ldb");
+  if (batched) p.strideB = getCount(env, argv[i++], fn, "strideB");
+  p.beta = float(getNumber(env, argv[i++], fn, "beta"));
+  p.C = getFloats(env, argv[i], argv[i + 1], fn, "C", &availC);
+  i += 2;
+  p.ldc = getCount(env, argv[i++], fn, "ldc");
+  if (batched) {
+    p.strideC = getCount(env, argv[i++], fn, "strideC");
+    p.batch = getCount(env, argv[i++], fn, "batch");
+  }
+  // Stored shapes: A is M x K (K x M if transposed), B is K x N (N x K if transposed), C is M x N.
+  checkOperand(fn, "A", "lda", p.transA ? p.K : p.M, p.transA ? p.M : p.K, p.lda, p.strideA, p.batch, availA);
+  checkOperand(fn, "B", "ldb", p.transB ? p.N : p.K, p.transB ? p.K : p.N, p.ldb, p.strideB, p.batch, availB);
+  checkOperand(fn, "C", "ldc", p.M, p.N, p.ldc, p.strideC, p.batch, availC);
+  if (p.batch > 1 && p.strideC < p.M * p.ldc && p.M > 0 && p.N > 0)
+    throw ArgError{std::string(fn) + ": strideC=" + std::to_string(p.strideC) +
+                   " makes batch outputs overlap; allowed: strideC >= M*ldc = " + std::to_string(p.M * p.ldc)};
+  gg::sgemm(p);
   return nullptr;
 }
 
-napi_value Sgemm(napi_env env, napi_callback_info info) { return runGemm(env, info, false); }
-napi_value SgemmBatched(napi_env env, napi_callback_info info) { return runGemm(env, info, true); }
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  return withArgs<16>(env, info, "sgemm", [&](const napi_value* argv) { return runGemm(env, argv, "sgemm", false); });
+}
+
+napi_value SgemmBatched(napi_env env, napi_callback_info info) {
+  return withArgs<20>(env, info, "sgemmBatched",
+                      [&](const napi_value* argv) { return runGemm(env, argv, "sgemmBatched", true); });
+}
 
 // One Adam step: weights W (read), gradient G (read), moments M and V (updated in place) and the
 // new weights Wout, all in `memory` at the given byte offsets; Wout may be W itself, every other
 // pair must be disjoint. The constants come rounded to float32 (see adam.h).
 napi_value AdamUpdate(napi_env env, napi_callback_info info) {
   const char* fn = "adamUpdate";
-  size_t argc = 16;
-  napi_value argv[16];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 16) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 16");
-  try {
+  return withArgs<16>(env, info, fn, [&](const napi_value* argv) {
     const int64_t n = getCount(env, argv[6], fn, "n");
     int64_t avail[5] = {0, 0, 0, 0, 0};
     static const char* names[5] = {"W", "G", "M", "V", "Wout"};
     float* p[5];
     for (int k = 0; k < 5; k++) {
       p[k] = getFloats(env, argv[0], argv[1 + k], fn, names[k], &avail[k]);
-      if (avail[k] < n)
-        throw ArgError{std::string(fn) + ": " + names[k] + " needs " + std::to_string(n) + " floats from its offset but has " +
-                       std::to_string(avail[k])};
+      checkFits(fn, names[k], n, avail[k]);
     }
     for (int a = 0; a < 5; a++)
       for (int b = a + 1; b < 5; b++) {
@@ -210,41 +223,28 @@ napi_value AdamUpdate(napi_env env, napi_callback_info info) {
       throw ArgError{std::string(fn) + ": biasCorrection1/2 must be > 0 in float32, got " + formatNumber(s.biasCorrection1) +
                      " and " + formatNumber(s.biasCorrection2)};
     gg::adamUpdate(p[0], p[4], p[1], p[2], p[3], n, s);
-  } catch (const ArgError& e) {
-    return throwError(env, e.message);
-  }
-  return nullptr;
+    return nullptr;
+  });
 }
 
 // Sum of squares of n floats at a byte offset in `memory`, accumulated in double.
 napi_value SumSquares(napi_env env, napi_callback_info info) {
   const char* fn = "sumSquares";
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 3) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 3");
-  try {
+  return withArgs<3>(env, info, fn, [&](const napi_value* argv) {
     int64_t avail = 0;
     const float* x = getFloats(env, argv[0], argv[1], fn, "X", &avail);
     const int64_t n = getCount(env, argv[2], fn, "n");
-    if (avail < n)
-      throw ArgError{std::string(fn) + ": X needs " + std::to_string(n) + " floats from its offset but has " + std::to_string(avail)};
+    checkFits(fn, "X", n, avail);
     napi_value out;
     napi_create_double(env, gg::sumSquares(x, n), &out);
     return out;
-  } catch (const ArgError& e) {
-    return throwError(env, e.message);
-  }
+  });
 }
 
 // Adds a bias row and applies an activation in place on an M x N row-major matrix (see epilogue.h).
 napi_value BiasActivation(napi_env env, napi_callback_info info) {
   const char* fn = "biasActivation";
-  size_t argc = 8;
-  napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 8) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 8");
-  try {
+  return withArgs<8>(env, info, fn, [&](const napi_value* argv) {
     int64_t availC = 0, availBias = 0;
     float* C = getFloats(env, argv[0], argv[1], fn, "C", &availC);
     const int64_t M = getCount(env, argv[2], fn, "M");
@@ -256,26 +256,19 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
     const float* bias = nullptr;
     if (biasType != napi_null && biasType != napi_undefined) {
       bias = getFloats(env, argv[5], argv[6], fn, "Bias", &availBias);
-      if (availBias < N)
-        throw ArgError{std::string(fn) + ": Bias needs " + std::to_string(N) + " floats from its offset but has " + std::to_string(availBias)};
+      checkFits(fn, "Bias", N, availBias);
     }
     const int64_t act = getCount(env, argv[7], fn, "activation");
     if (act > 2) throw ArgError{std::string(fn) + ": activation=" + std::to_string(act) + " is not allowed; allowed: 0 (linear), 1 (relu), 2 (tanh)"};
     gg::biasActivation(C, M, N, ldc, bias, gg::Activation(act));
-  } catch (const ArgError& e) {
-    return throwError(env, e.message);
-  }
-  return nullptr;
+    return nullptr;
+  });
 }
 
 // ReLU's backward through its output, in place on D (see epilogue.h).
 napi_value ReluMask(napi_env env, napi_callback_info info) {
   const char* fn = "reluMask";
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 4) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 4");
-  try {
+  return withArgs<4>(env, info, fn, [&](const napi_value* argv) {
     int64_t availD = 0, availY = 0;
     float* d = getFloats(env, argv[0], argv[1], fn, "D", &availD);
     const float* y = getFloats(env, argv[0], argv[2], fn, "Y", &availY);
@@ -285,10 +278,8 @@ napi_value ReluMask(napi_env env, napi_callback_info info) {
                      std::to_string(availD) + " and " + std::to_string(availY)};
     if (n > 0 && d < y + n && y < d + n) throw ArgError{std::string(fn) + ": D and Y overlap; they must be distinct"};
     gg::reluMask(d, y, n);
-  } catch (const ArgError& e) {
-    return throwError(env, e.message);
-  }
-  return nullptr;
+    return nullptr;
+  });
 }
 
 // One operand of the lstm cell kernels: its name, pointer and size in floats.
@@ -301,10 +292,7 @@ struct Span {
 
 // Throws unless every operand fits in its memory and no output overlaps another operand.
 void checkSpans(const char* fn, const Span* spans, int count, const int64_t* available) {
-  for (int k = 0; k < count; k++)
-    if (available[k] < spans[k].n)
-      throw ArgError{std::string(fn) + ": " + spans[k].name + " needs " + std::to_string(spans[k].n) +
-                     " floats from its offset but has " + std::to_string(available[k])};
+  for (int k = 0; k < count; k++) checkFits(fn, spans[k].name, spans[k].n, available[k]);
   for (int a = 0; a < count; a++)
     for (int b = a + 1; b < count; b++) {
       const Span &x = spans[a], &y = spans[b];
@@ -328,11 +316,7 @@ const float* getOptionalFloats(napi_env env, napi_value memory, napi_value offse
 // The lstm cell's forward on `rows` rows, gates in place (see lstm_cell.h).
 napi_value LstmCellForward(napi_env env, napi_callback_info info) {
   const char* fn = "lstmCellForward";
-  size_t argc = 9;
-  napi_value argv[9];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 9) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 9");
-  try {
+  return withArgs<9>(env, info, fn, [&](const napi_value* argv) {
     const int64_t rows = getCount(env, argv[5], fn, "rows");
     const int64_t H = getCount(env, argv[6], fn, "H");
     int64_t avail[5] = {0, 0, 0, 0, 0};
@@ -345,20 +329,14 @@ napi_value LstmCellForward(napi_env env, napi_callback_info info) {
                            {"H", h, rows * H, true}, {"CPrev", cPrev, cPrev == nullptr ? 0 : rows * H, false}};
     checkSpans(fn, spans, 5, avail);
     gg::lstmCellForward(a, cPrev, c, tc, h, rows, H);
-  } catch (const ArgError& e) {
-    return throwError(env, e.message);
-  }
-  return nullptr;
+    return nullptr;
+  });
 }
 
 // One step of the lstm cell's backward (see lstm_cell.h).
 napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
   const char* fn = "lstmCellBackward";
-  size_t argc = 10;
-  napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 10) return throwError(env, std::string(fn) + ": got " + std::to_string(argc) + " arguments; expected 10");
-  try {
+  return withArgs<10>(env, info, fn, [&](const napi_value* argv) {
     const int64_t rows = getCount(env, argv[6], fn, "rows");
     const int64_t H = getCount(env, argv[7], fn, "H");
     int64_t avail[6] = {0, 0, 0, 0, 0, 0};
@@ -373,10 +351,8 @@ napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
                            {"CPrev", cPrev, cPrev == nullptr ? 0 : rows * H, false}};
     checkSpans(fn, spans, 6, avail);
     gg::lstmCellBackward(dh, a, tc, cPrev, dc, dz, rows, H);
-  } catch (const ArgError& e) {
-    return throwError(env, e.message);
-  }
-  return nullptr;
+    return nullptr;
+  });
 }
 
 napi_value Config(napi_env env, napi_callback_info) {
