@@ -29,7 +29,7 @@ test('shorthand keys go to the component that declares them; old configs resolve
   assert.equal(c.algoOptions, { lr: 0.01 });
   assert.equal(componentOptions(c).agentOptions, { std: 0.2, hidden: 64 }, 'no seed forced into the agent options');
   const shipped = resolveConfig({ values: readConfigFile(path.join(ROOT, 'configs/mnist.json')), origin: 'file' });
-  assert.equal(shipped.agentOptions, { std: 0.17, hidden: 256, core: 'rnn' });
+  assert.equal(shipped.agentOptions, { std: 0.17, hidden: 256, core: 'lstm' });
   assert.equal(shipped.algoOptions, { schedule: 'cosine', decayEpochs: 100, minLr: 1e-5, reinforceWeight: 0.1, lr: 0.001 });
   assert.throws(() => resolveConfig({ values: { env: 'mnist', agent: 'random-glimpse', std: 0.2 }, origin: 'flags' }), (e: unknown) => e instanceof ConfigError && /--std is an option of agent 'ram', not of agent 'random-glimpse'/.test((e as Error).message));
 });
