@@ -51,6 +51,22 @@ test('traceEpisodes with a context env: the agent gets the coarse views; the con
   trace.episodes.forEach((e, i) => assert.equal(Array.from(e.locations), [0, 1, 2].flatMap((t) => schedule(t, i)).map(Math.fround)));
 });
 
+test('traceEpisodes: episode seeds are seed + i wrapped at 2^32 (a hashed eval seed near the top of the range)', () => {
+  const indices = [1, 2, 3];
+  const envs = indices.map(() => makeEnv());
+  const seeds: unknown[] = [];
+  for (const env of envs) {
+    const reset = env.reset.bind(env);
+    env.reset = (opts) => {
+      seeds.push(opts?.seed);
+      return reset(opts);
+    };
+  }
+  const trace = traceEpisodes(envs, new ScriptedAgent(C), { indices, seed: 2 ** 32 - 2 });
+  assert.equal(seeds.slice(0, 3), [2 ** 32 - 2, 2 ** 32 - 1, 0], 'episode resets');
+  assert.is(trace.episodes.length, 3);
+});
+
 test('traceEpisodes: records the env locations, patches, labels, predictions and the exact image', () => {
   const before = tf.memory().numTensors;
   const indices = [5, 0, 3];

@@ -9,7 +9,7 @@
 import type { Agent, AgentState } from '../agents/agent';
 import type { Env } from '../envs/core';
 import { Rng } from '../envs/rng';
-import type { Batch } from '../envs/vector-env';
+import { consecutiveSeeds, type Batch } from '../envs/vector-env';
 import { envImage, glimpseShape, type FrameOf, type GreyFrame } from './env-image';
 import type { RetinaGeometry } from './geometry';
 
@@ -42,7 +42,7 @@ export interface GlimpseTrace extends RetinaGeometry {
 export interface TraceOptions {
   /** Item index of episode i (passed as `reset({options: {index}})`). */
   indices: readonly number[];
-  /** Reset seed of episode i is `seed + i` (Gymnasium's vector rule); fixes env noise. */
+  /** Reset seed of episode i is `seed + i` mod 2^32 (Gymnasium's vector rule); fixes env noise. */
   seed: number;
   /** The env's `reach`; default `env.spec.kwargs.reach`, else the env's own `reach` field. */
   reach?: number;
@@ -74,7 +74,10 @@ export function traceEpisodes(envs: readonly Env[], agent: Agent, options: Trace
   const frameOf = options.frameOf ?? envImage;
   const maxSteps = options.maxSteps ?? envs[0].spec?.maxEpisodeSteps ?? 1000;
 
-  const resets = envs.map((env, i) => env.reset({ seed: options.seed + i, options: { index: options.indices[i] } }));
+  // Gymnasium's seed + i, wrapped at 2^32 as training's batches are: a hashed evaluation seed can
+  // lie within B of the top of the seed range.
+  const seeds = consecutiveSeeds(options.seed, B);
+  const resets = envs.map((env, i) => env.reset({ seed: seeds[i], options: { index: options.indices[i] } }));
   let obs = resets.map((r) => r.observation as { glimpse: Float32Array; location: Float32Array; context?: Float32Array });
   const K = obs[0].context instanceof Float32Array ? obs[0].context.length : 0;
   const locs: number[][] = envs.map(() => []);
@@ -121,7 +124,7 @@ export function traceEpisodes(envs: readonly Env[], agent: Agent, options: Trace
   const T = locs[0].length / 2;
   // Images are asked for only now: probing an env replays its episode.
   const frames: GreyFrame[] = envs.map((env, i) =>
-    frameOf(env, { seed: options.seed + i, index: options.indices[i], firstGlimpse: patches[i][0], steps: T, reach }),
+    frameOf(env, { seed: seeds[i], index: options.indices[i], firstGlimpse: patches[i][0], steps: T, reach }),
   );
   const { width, height } = frames[0];
   frames.forEach((f, i) => {
