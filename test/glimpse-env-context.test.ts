@@ -62,7 +62,7 @@ test('an episode with context: a context step with no glimpse, then T glimpses p
   assert.equal([s3.reward, s3.terminated, s3.info], [1, true, { label: 1, index: 0 }]);
   assert.throws(() => e.step({ location: [0, 0], label: 0 }), /the episode ended after 3 steps/);
   assert.throws(() => env({ startLocation: 'random' }), /^GlimpseEnv: startLocation must be 'center' with context 2/);
-  assert.throws(() => env({ context: 5 }), /^GlimpseEnv: context must be an integer in \[0, 4\], got 5$/);
+  assert.throws(() => env({ context: 5 }), /^GlimpseEnv: context must be an integer in \[0, 4\] \(the shorter side of the 6x4 image\), got 5$/);
   assert.ok(!('context' in env({ context: 0 }).reset().observation), 'context 0: no view, no extra step');
 });
 
@@ -91,6 +91,9 @@ test('registered tasks take the context kwarg: spec steps T + 1, checkEnv passes
     assert.is(envSpec('test-context-task', { context: 0 }).maxEpisodeSteps, 2);
     checkEnv(make('test-context-task'));
     assert.is((make('test-context-task', { context: 4 }) as GlimpseEnv).reset().observation.context!.length, 16);
+    // Its bad kwargs are reported against its env id, with the (shorter) image side as the bound.
+    assert.throws(() => make('test-context-task', { context: 5 }), /^env 'test-context-task': context must be an integer in \[0, 4\] \(the shorter side of the 6x4 image\), got 5$/);
+    assert.throws(() => make('test-context-task', { glimpses: 0 }), /^env 'test-context-task': glimpses must be an integer in \[1, 1000\], got 0$/);
   } finally {
     unregister('test-context-task');
   }

@@ -60,7 +60,7 @@ export function parseMnistTaskKwargs(task: string, kwargs: EnvKwargs): MnistTask
   if (!MNIST_SPLITS.includes(split as MnistSplit)) fail(task, 'split', `one of ${MNIST_SPLITS.join(', ')}`, split);
   if (!START_LOCATIONS.includes(startLocation as StartLocation)) fail(task, 'startLocation', `one of ${START_LOCATIONS.join(', ')}`, startLocation);
   if (typeof reach !== 'number' || !Number.isFinite(reach) || reach <= 0) fail(task, 'reach', 'a finite number > 0', reach);
-  // Its upper bound, the image side, is checked where the image is known (in the entry point).
+  // Its upper bound, the image side, is GlimpseEnv's check (it knows the transformed image).
   if (typeof context !== 'number' || !Number.isInteger(context) || context < 0) fail(task, 'context', 'an integer >= 0 (at most the image side)', context);
   try {
     assertSeed(dataSeed, 'dataSeed');
@@ -104,8 +104,6 @@ export function mnistTask(
       const source = mnistSource(k.split);
       const shift = k.trainShift > 0 && k.split === 'train' ? new ShiftTransform(source.width, source.height, k.trainShift) : undefined;
       const transform = makeTransform?.(source) ?? shift;
-      const [width, height] = [transform?.width ?? source.width, transform?.height ?? source.height];
-      if (k.context > Math.min(width, height)) fail(id, 'context', `an integer in [0, ${Math.min(width, height)}] (the side of the ${width}x${height} image)`, k.context);
       return new GlimpseEnv({
         source,
         transform,
@@ -116,6 +114,7 @@ export function mnistTask(
         reach: k.reach,
         fixedSeed: makeTransform && k.split !== 'train' ? hashSeed(k.dataSeed, SPLIT_CODE[k.split]) : undefined,
         context: k.context,
+        name: `env '${id}'`,
       });
     },
   };

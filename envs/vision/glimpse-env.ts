@@ -88,13 +88,18 @@ export interface GlimpseEnvOptions {
    * [0, min(width, height)] of the (transformed) image.
    */
   context?: number;
+  /**
+   * How constructor errors name this env (default `'GlimpseEnv'`). Registered tasks pass
+   * `env '<id>'`, so a bad kwarg is reported against the env id the user typed.
+   */
+  name?: string;
 }
 
 type GlimpseSpaces = { glimpse: Box; location: Box; context?: Box };
 type ActionSpaces = { location: Box; label: Discrete };
 
-function checkInt(what: string, v: unknown, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`GlimpseEnv: ${what} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
+function checkInt(name: string, what: string, v: unknown, lo: number, hi: number, bound = ''): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`${name}: ${what} must be an integer in [${lo}, ${hi}]${bound}, got ${String(v)}`);
   return v;
 }
 
@@ -137,19 +142,20 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
 
   constructor(options: GlimpseEnvOptions) {
     const { source, transform } = options;
-    if (!source || typeof source.get !== 'function') throw new TypeError('GlimpseEnv: options.source must be an ImageSource');
-    this.glimpses = checkInt('glimpses', options.glimpses, 1, 1000);
+    const name = options.name ?? 'GlimpseEnv';
+    if (!source || typeof source.get !== 'function') throw new TypeError(`${name}: options.source must be an ImageSource`);
+    this.glimpses = checkInt(name, 'glimpses', options.glimpses, 1, 1000);
     this.retina = new Retina({ glimpseSize: options.glimpseSize, scales: options.scales });
     const start = options.startLocation ?? 'center';
-    if (!START_LOCATIONS.includes(start)) throw new RangeError(`GlimpseEnv: startLocation must be one of ${START_LOCATIONS.join(', ')}, got ${String(start)}`);
+    if (!START_LOCATIONS.includes(start)) throw new RangeError(`${name}: startLocation must be one of ${START_LOCATIONS.join(', ')}, got ${String(start)}`);
     this.startLocation = start;
     const reach = options.reach ?? 1;
-    if (typeof reach !== 'number' || !Number.isFinite(reach) || reach <= 0) throw new RangeError(`GlimpseEnv: reach must be a finite number > 0, got ${String(reach)}`);
+    if (typeof reach !== 'number' || !Number.isFinite(reach) || reach <= 0) throw new RangeError(`${name}: reach must be a finite number > 0, got ${String(reach)}`);
     this.reach = reach;
-    if (options.fixedSeed !== undefined) assertSeed(options.fixedSeed, 'GlimpseEnv: fixedSeed');
+    if (options.fixedSeed !== undefined) assertSeed(options.fixedSeed, `${name}: fixedSeed`);
     this.fixedSeed = options.fixedSeed;
     const seed = options.seed ?? 0;
-    assertSeed(seed, 'GlimpseEnv: seed');
+    assertSeed(seed, `${name}: seed`);
     this.rng = new Rng(seed);
     this.source = source;
     this.transform = transform;
@@ -158,9 +164,10 @@ export class GlimpseEnv implements Env<GlimpseObservation, GlimpseAction>, Batch
     this.imageWidth = transform ? transform.width : source.width;
     this.imageHeight = transform ? transform.height : source.height;
     this.canvas = new Float32Array(transform ? this.imageWidth * this.imageHeight : 0);
-    this.context = checkInt('context', options.context ?? 0, 0, Math.min(this.imageWidth, this.imageHeight));
+    const [w, h] = [this.imageWidth, this.imageHeight];
+    this.context = checkInt(name, 'context', options.context ?? 0, 0, Math.min(w, h), ` (the ${w === h ? 'side' : 'shorter side'} of the ${w}x${h} image)`);
     if (this.context > 0 && start !== 'center') {
-      throw new RangeError(`GlimpseEnv: startLocation must be 'center' with context ${this.context} (the agent places glimpse 1 from the coarse view), got ${start}`);
+      throw new RangeError(`${name}: startLocation must be 'center' with context ${this.context} (the agent places glimpse 1 from the coarse view), got ${start}`);
     }
     this.episodeSteps = this.glimpses + (this.context > 0 ? 1 : 0);
     this.contextValues = new Float32Array(this.context * this.context);

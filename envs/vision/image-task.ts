@@ -85,6 +85,7 @@ export function imageTask(id: string, options: ImageTaskOptions): EnvRegistratio
         reach: kw.reach as number,
         fixedSeed: split === 'train' ? undefined : hashSeed(kw.dataSeed as number, split === 'validation' ? 1 : 2),
         context: kw.context as number,
+        name: `env '${id}'`,
       });
     },
   };
