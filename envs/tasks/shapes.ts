@@ -34,6 +34,7 @@ register('shapes', {
       // Held-out item i always draws from Rng(hashSeed(fixedSeed, i)): the same images for everyone.
       fixedSeed: split === 'train' ? undefined : hashSeed(kw.dataSeed, split === 'validation' ? 1 : 2),
       context: kw.context as number,
+      name: "env 'shapes'", // GlimpseEnv's own errors then name the env id
     });
   },
 });
